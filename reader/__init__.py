@@ -1,0 +1,3 @@
+"""reader: triage large collections of paper abstracts from the keyboard."""
+
+__version__ = "0.1.0"

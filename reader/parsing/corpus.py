@@ -1,0 +1,123 @@
+"""Loading a corpus: files and directories in, merged paper records and problems out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader.parsing.decode import BinaryFileError, decode_lines
+from reader.parsing.listings import PARSERS, detect_format, numbered_lines
+from reader.parsing.merge import link_near_duplicates, merge_duplicates
+from reader.parsing.problems import ParsedFile, Problem
+from reader.records import Paper
+
+BIBTEX = "bibtex"
+Progress = Callable[[int, int], None]  # (files done, files total)
+
+
+@dataclass(slots=True)
+class Corpus:
+    papers: list[Paper]
+    files: list[ParsedFile]
+    problems: list[Problem] = field(default_factory=list)
+    by_id: dict[str, Paper] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.by_id:
+            self.by_id = {paper.id: paper for paper in self.papers}
+
+    @property
+    def record_count(self) -> int:
+        """Records read before merging."""
+        return sum(len(f.papers) for f in self.files)
+
+    @property
+    def failed_files(self) -> list[ParsedFile]:
+        return [f for f in self.files if f.failed]
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Files named directly, plus the non-hidden files under named directories, sorted."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and not any(part.startswith(".") for part in p.parts[-1:])
+                )
+            )
+        elif path.is_file():
+            files.append(path)
+        elif path.exists():
+            problems.append(Problem(str(path), 0, "not a regular file"))
+        else:
+            problems.append(Problem(str(path), 0, "no such file or directory"))
+    return files, problems
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Read and parse one file; every failure becomes a Problem, never an exception."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return ParsedFile(name, None, problems=[Problem(name, 0, f"cannot read: {error.strerror}")])
+    return parse_bytes(data, name)
+
+
+def parse_bytes(data: bytes, name: str) -> ParsedFile:
+    if not data.strip():
+        return ParsedFile(name, None, problems=[Problem(name, 0, "empty file")])
+    try:
+        decoded = decode_lines(data, name)
+    except BinaryFileError as error:
+        return ParsedFile(name, None, problems=[Problem(name, 0, str(error))])
+    lines = numbered_lines(decoded.lines)
+    if _looks_like_bibtex(lines):
+        from reader.parsing.bibtex_import import parse_bibtex
+
+        parsed = parse_bibtex("\n".join(decoded.lines), name)
+    else:
+        fmt = detect_format(lines)
+        if fmt is None:
+            message = (
+                "not a recognised listing (expected an abstract list, a dated listing, "
+                "a trending list or BibTeX)"
+            )
+            return ParsedFile(name, None, problems=[*decoded.problems, Problem(name, 0, message)])
+        parsed = PARSERS[fmt](lines, name)
+    parsed.problems[:0] = decoded.problems
+    return parsed
+
+
+def _looks_like_bibtex(lines: list[tuple[int, str]]) -> bool:
+    for _, text in lines[:50]:
+        stripped = text.lstrip()
+        if stripped.startswith("@") and "{" in stripped:
+            return True
+        if not stripped.startswith("%"):
+            return False
+    return False
+
+
+def load_corpus(
+    paths: Sequence[Path],
+    *,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+) -> Corpus:
+    """Parse every file under ``paths`` and merge the records into one corpus."""
+    files, problems = expand_paths(paths)
+    parsed: list[ParsedFile] = []
+    for done, path in enumerate(files, 1):
+        parsed.append(parse_file(path))
+        if progress is not None:
+            progress(done, len(files))
+    papers = merge_duplicates(p for f in parsed for p in f.papers)
+    link_near_duplicates(papers)
+    problems.extend(problem for f in parsed for problem in f.problems)
+    return Corpus(papers, parsed, problems)
