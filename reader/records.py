@@ -12,7 +12,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# ASCII fast path: lower-case letters and digits survive, every other byte becomes a space.
+_ASCII_FOLD = bytes(
+    (c | 0x20) if chr(c).isalpha() else c if chr(c).isdigit() else 0x20 for c in range(128)
+).ljust(256, b" ")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +100,11 @@ def fold_text(text: str) -> str:
         from reader.parsing.latex import to_unicode
 
         text = to_unicode(text)
-    text = text.casefold()
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub(" ", text).strip()
+    if text.isascii():
+        return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split()).decode("ascii")
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", text).strip()
 
 
 def paper_id(title: str | None, abstract: str) -> str:

@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.parsing.cache import cache_key, read_entry, write_entry
 from reader.parsing.decode import BinaryFileError, decode_lines
 from reader.parsing.listings import PARSERS, detect_format, numbered_lines
 from reader.parsing.merge import link_near_duplicates, merge_duplicates
 from reader.parsing.problems import ParsedFile, Problem
+from reader.paths import cache_dir
 from reader.records import Paper
 
 BIBTEX = "bibtex"
@@ -112,6 +114,23 @@ def load_corpus(
 ) -> Corpus:
     """Parse every file under ``paths`` and merge the records into one corpus."""
     files, problems = expand_paths(paths)
+    key = cache_key(files) if use_cache else None
+    if key is not None:
+        cached = read_entry(cache_dir(), key)
+        if isinstance(cached, Corpus):
+            cached.problems[:0] = problems
+            if progress is not None:
+                progress(len(files), len(files))
+            return cached
+    corpus = _parse_and_merge(files, problems, progress)
+    if key is not None:
+        write_entry(cache_dir(), key, corpus)
+    return corpus
+
+
+def _parse_and_merge(
+    files: Sequence[Path], problems: list[Problem], progress: Progress | None
+) -> Corpus:
     parsed: list[ParsedFile] = []
     for done, path in enumerate(files, 1):
         parsed.append(parse_file(path))

@@ -20,10 +20,10 @@ from rapidfuzz import fuzz
 from reader.records import Paper, fold_text
 
 _SIMILAR = 90.0  # rapidfuzz ratio at or above which two titles or abstracts are near duplicates
-_ABSTRACT_PREFIX_CHARS = 600  # enough text to tell two abstracts apart, bounded cost per pair
+_ABSTRACT_PREFIX_CHARS = 400  # enough text to tell two abstracts apart, bounded cost per pair
 _BLOCK_WORDS = 2  # rarest words per paper used for blocking
-_MAX_BLOCK = 64  # blocks larger than this are common words, not evidence of duplication
-_OPENING_WORDS = 12
+_MAX_BLOCK = 12  # blocks larger than this are common words, not evidence of duplication
+_OPENING_CHARS = 100  # the abstract's first words, for blocking untitled papers
 
 
 def merge_duplicates(papers: Iterable[Paper]) -> list[Paper]:
@@ -60,11 +60,18 @@ def _author_rank(paper: Paper) -> tuple[int, int]:
 
 def link_near_duplicates(papers: list[Paper]) -> None:
     """Fill ``possible_duplicates`` both ways for pairs of similar papers (in place)."""
-    folded_titles = [fold_text(p.title) if p.title else "" for p in papers]
-    openings = [fold_text(p.abstract[:_ABSTRACT_PREFIX_CHARS]) for p in papers]
+    titles = [fold_text(p.title) if p.title else "" for p in papers]
+    openings = [fold_text(p.abstract[:_OPENING_CHARS]) for p in papers]
+    abstracts: dict[int, str] = {}
+
+    def abstract(index: int) -> str:
+        if index not in abstracts:
+            abstracts[index] = fold_text(papers[index].abstract[:_ABSTRACT_PREFIX_CHARS])
+        return abstracts[index]
+
     links: dict[int, set[int]] = defaultdict(set)
-    for a, b in _candidate_pairs(folded_titles, openings):
-        if _similar(folded_titles[a], folded_titles[b]) or _similar(openings[a], openings[b]):
+    for a, b in _candidate_pairs(titles, openings):
+        if _similar(titles[a], titles[b]) or _similar(abstract(a), abstract(b)):
             links[a].add(b)
             links[b].add(a)
     for index, others in links.items():
@@ -77,8 +84,7 @@ def _similar(a: str, b: str) -> bool:
 
 def _candidate_pairs(titles: list[str], openings: list[str]) -> set[tuple[int, int]]:
     words_of = [
-        {w for w in title.split() if len(w) >= 4}
-        | {w for w in opening.split()[:_OPENING_WORDS] if len(w) >= 5}
+        {w for w in title.split() if len(w) >= 4} | {w for w in opening.split() if len(w) >= 5}
         for title, opening in zip(titles, openings, strict=True)
     ]
     blocks: dict[str, list[int]] = defaultdict(list)

@@ -118,7 +118,7 @@ def _author_list_start(text: str) -> int | None:
 
 
 def _glued_capitals(text: str) -> list[int]:
-    return [i for i in range(1, len(text)) if text[i].isupper() and not text[i - 1].isspace()]
+    return [match.start() for match in _GLUED_CAPITAL.finditer(text)]
 
 
 def _fallback_start(text: str) -> int | None:

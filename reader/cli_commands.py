@@ -1,0 +1,193 @@
+"""The scripting subcommands: ``search``, ``annotate`` and ``export``.
+
+Each loads the corpus (cached) and the reading list exactly as the app does, so a script and
+a window on the same database see the same papers, ids and ranking.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from reader.parsing.corpus import Corpus, load_corpus
+from reader.paths import default_db_path, sample_corpus_dir
+from reader.records import Paper
+from reader.storage.errors import StoreError
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors to our stream instead of exiting the process."""
+
+    def __init__(self, *args: object, stderr: TextIO, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._stderr = stderr
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(self._stderr)
+        self._stderr.write(f"{self.prog}: error: {message}\n")
+        raise _UsageError
+
+    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
+        if message:
+            self._stderr.write(message)
+        raise SystemExit(status)
+
+
+def _load(paths: Sequence[Path], err: TextIO) -> Corpus:
+    corpus = load_corpus(list(paths) or [sample_corpus_dir()])
+    for problem in corpus.problems:
+        print(problem, file=err)
+    return corpus
+
+
+def _annotations(db: Path | None, err: TextIO) -> dict | None:
+    from reader.storage.reading_list import ReadingList
+
+    path = db or default_db_path()
+    try:
+        return ReadingList.open(path, read_only=True).all()
+    except StoreError as error:
+        print(f"reader: {error}", file=err)
+        return None
+
+
+# --------------------------------------------------------------------------- search
+
+
+def run_search(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from reader.search import SearchEngine, SortKey
+
+    parser = _Parser(prog="reader search", description="Search the corpus.", stderr=err)
+    parser.add_argument("query", metavar="QUERY", help="e.g. 'author:vincent \"normalizing flow\"'")
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    parser.add_argument("--json", action="store_true", help="print JSON records")
+    parser.add_argument("--limit", type=int, default=None, metavar="N")
+    parser.add_argument(
+        "--sort", choices=[key.value for key in SortKey], default=SortKey.RELEVANCE.value
+    )
+    parser.add_argument("--db", type=Path, default=None, metavar="PATH")
+    args = parser.parse_args(list(argv))
+    if args.limit is not None and args.limit < 0:
+        parser.error("--limit must be zero or more")
+    corpus = _load(args.paths, err)
+    annotations = _annotations(args.db, err)
+    if annotations is None:
+        return EXIT_INPUT
+    result = SearchEngine(corpus.papers).search(
+        args.query, annotations, SortKey(args.sort), limit=args.limit
+    )
+    if result.hint:
+        print(f"reader search: {result.hint}", file=err)
+    found = [corpus.papers[i] for i in result.indices][: args.limit]
+    if args.json:
+        json.dump([_search_json(p, annotations) for p in found], out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        for paper in found:
+            out.write(f"{paper.id}  {_one_line(paper.display_title)}\n")
+    return EXIT_OK
+
+
+def _search_json(paper: Paper, annotations: dict) -> dict:
+    record = paper.to_json()
+    note = annotations.get(paper.id)
+    if note is not None:
+        record["annotation"] = {
+            "starred": note.starred,
+            "tags": list(note.tags),
+            "note": note.note,
+            "status": note.status,
+        }
+    return record
+
+
+def _one_line(text: str) -> str:
+    # Titles are data: keep control characters from reaching the terminal.
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+# --------------------------------------------------------------------------- annotate
+
+_ANNOTATE_VALUE_OPTIONS = {"--tag", "--untag", "--note", "--status", "--db"}
+
+
+def run_annotate(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """``reader annotate ID... [PATH...]``: positional words naming existing files or
+    directories are corpus paths, the rest are paper ids."""
+    from reader.storage import cli_support
+
+    ids: list[str] = []
+    paths: list[Path] = []
+    takes_value = False
+    for word in argv:
+        if not takes_value and not word.startswith("-") and Path(word).exists():
+            paths.append(Path(word))
+        else:
+            ids.append(word)
+        takes_value = word in _ANNOTATE_VALUE_OPTIONS
+    corpus = _load(paths, err)
+    return cli_support.run_annotate(ids, stdout=out, stderr=err, papers_by_id=corpus.by_id)
+
+
+# --------------------------------------------------------------------------- export
+
+
+def run_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from reader.export.service import FORMATS, ExportError, ExportOptions, export
+    from reader.search import SearchEngine
+
+    parser = _Parser(prog="reader export", description="Export the reading list.", stderr=err)
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    parser.add_argument("--format", choices=FORMATS, default="bibtex")
+    parser.add_argument("--query", default=None, metavar="Q", help="narrow with a search")
+    parser.add_argument("--all", action="store_true", help="export the whole corpus")
+    parser.add_argument("--abstracts", action="store_true", help="Markdown: include abstracts")
+    parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
+    parser.add_argument("--db", type=Path, default=None, metavar="PATH")
+    args = parser.parse_args(list(argv))
+    corpus = _load(args.paths, err)
+    annotations = _annotations(args.db, err)
+    if annotations is None:
+        return EXIT_INPUT
+
+    def matches(query: str) -> list[Paper]:
+        result = SearchEngine(corpus.papers).search(query, annotations)
+        if result.hint:
+            print(f"reader export: query: {result.hint}", file=err)
+        return [corpus.papers[i] for i in result.indices]
+
+    options = ExportOptions(
+        fmt=args.format,
+        query=args.query,
+        everything=args.all,
+        abstracts=args.abstracts,
+        output=args.output,
+    )
+    try:
+        outcome = export(corpus.papers, annotations, options, matches=matches)
+    except ExportError as error:
+        print(f"reader export: {error}", file=err)
+        return EXIT_INPUT
+    if args.output is None:
+        out.write(outcome.text)
+    print(outcome.summary(), file=err)
+    return EXIT_OK
+
+
+COMMANDS = {"search": run_search, "annotate": run_annotate, "export": run_export}
+
+
+def run(command: str, argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    try:
+        return COMMANDS[command](argv, out, err)
+    except _UsageError:
+        return EXIT_USAGE

@@ -1,0 +1,62 @@
+"""The parsed-corpus cache: served when inputs are unchanged, rebuilt when they change."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import reader.parsing.corpus as corpus_module
+from reader.parsing.corpus import load_corpus
+from reader.paths import cache_dir
+
+
+def _copy_sample(sample_corpus_dir: Path, target: Path) -> Path:
+    shutil.copytree(sample_corpus_dir, target)
+    return target
+
+
+def test_second_load_is_served_from_cache(
+    sample_corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus_dir = _copy_sample(sample_corpus_dir, tmp_path / "corpus")
+    first = load_corpus([corpus_dir])
+    assert list(cache_dir().glob("corpus-*.pickle"))
+
+    def fail(path: Path) -> None:
+        raise AssertionError(f"parsed {path} although the cache was valid")
+
+    monkeypatch.setattr(corpus_module, "parse_file", fail)
+    second = load_corpus([corpus_dir])
+    assert [p.to_json() for p in second.papers] == [p.to_json() for p in first.papers]
+
+
+def test_changed_file_invalidates_cache(sample_corpus_dir: Path, tmp_path: Path) -> None:
+    corpus_dir = _copy_sample(sample_corpus_dir, tmp_path / "corpus")
+    assert len(load_corpus([corpus_dir]).papers) == 651
+    listing = corpus_dir / "001_00bc72dca980dd80.txt"
+    listing.write_text(
+        listing.read_text(encoding="utf-8")
+        + "\nLGJan 2, 2026\nA Brand New PaperAnn Lee, Bob Smith\nNew abstract.\n",
+        encoding="utf-8",
+    )
+    stat = listing.stat()
+    os.utime(listing, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    titles = {p.title for p in load_corpus([corpus_dir]).papers}
+    assert "A Brand New Paper" in titles
+
+
+def test_damaged_cache_entry_is_rebuilt(sample_corpus_dir: Path, tmp_path: Path) -> None:
+    corpus_dir = _copy_sample(sample_corpus_dir, tmp_path / "corpus")
+    load_corpus([corpus_dir])
+    for entry in cache_dir().glob("corpus-*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert len(load_corpus([corpus_dir]).papers) == 651
+
+
+def test_cache_can_be_bypassed(sample_corpus_dir: Path, tmp_path: Path) -> None:
+    corpus_dir = _copy_sample(sample_corpus_dir, tmp_path / "corpus")
+    load_corpus([corpus_dir], use_cache=False)
+    assert not list(cache_dir().glob("corpus-*.pickle"))
