@@ -15,7 +15,7 @@ from reader.paths import cache_dir
 from reader.records import Paper
 
 BIBTEX = "bibtex"
-Progress = Callable[[int, int], None]  # (files done, files total)
+Progress = Callable[[int, int], None]  # (bytes parsed, bytes in all files)
 
 
 @dataclass(slots=True)
@@ -96,6 +96,13 @@ def parse_bytes(data: bytes, name: str) -> ParsedFile:
     return parsed
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _looks_like_bibtex(lines: list[tuple[int, str]]) -> bool:
     for _, text in lines[:50]:
         stripped = text.lstrip()
@@ -120,7 +127,7 @@ def load_corpus(
         if isinstance(cached, Corpus):
             cached.problems[:0] = problems
             if progress is not None:
-                progress(len(files), len(files))
+                progress(1, 1)
             return cached
     corpus = _parse_and_merge(files, problems, progress)
     if key is not None:
@@ -132,10 +139,13 @@ def _parse_and_merge(
     files: Sequence[Path], problems: list[Problem], progress: Progress | None
 ) -> Corpus:
     parsed: list[ParsedFile] = []
-    for done, path in enumerate(files, 1):
+    sizes = [_size(path) for path in files]
+    total, done = sum(sizes), 0
+    for path, size in zip(files, sizes, strict=True):
         parsed.append(parse_file(path))
+        done += size
         if progress is not None:
-            progress(done, len(files))
+            progress(done, total)
     papers = merge_duplicates(p for f in parsed for p in f.papers)
     link_near_duplicates(papers)
     problems.extend(problem for f in parsed for problem in f.problems)

@@ -1,0 +1,141 @@
+"""The export operation as the CLI and the app use it: select, render, write, report.
+
+``reader export`` loads the corpus and reading list, builds ``ExportOptions`` from its
+arguments and calls ``export``; the app's ``y`` key calls ``render`` on one paper with the
+``CitationKeys`` it built over the corpus, so a copied entry is byte-for-byte the entry an
+export writes for that paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal, get_args
+
+from reader.export.atomic import write_text_atomic
+from reader.export.bibtex import to_bibtex
+from reader.export.citation_keys import CitationKeys
+from reader.export.markdown import to_markdown
+from reader.export.selection import Matcher, select_papers, select_reading_list
+from reader.records import Paper
+from reader.storage.annotation import Annotation
+
+__all__ = [
+    "FORMATS",
+    "CitationKeys",
+    "ExportError",
+    "ExportOptions",
+    "ExportOutcome",
+    "Format",
+    "export",
+    "render",
+    "select_reading_list",
+    "write_export",
+]
+
+Format = Literal["bibtex", "markdown"]
+FORMATS: tuple[str, ...] = get_args(Format)
+_FORMAT_NAMES = {"bibtex": "BibTeX", "markdown": "Markdown"}
+
+
+class ExportError(Exception):
+    """An export that cannot be done; ``str()`` is a message for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    fmt: Format = "bibtex"
+    query: str | None = None  # --query: narrow to what this search matches
+    everything: bool = False  # --all: the whole corpus instead of the reading list
+    abstracts: bool = False  # --abstracts: Markdown shows abstracts (BibTeX always has them)
+    output: Path | None = None  # -o: None means the caller prints ``text``
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOutcome:
+    text: str
+    count: int  # papers exported, orphans included
+    orphan_count: int  # of which were not in the loaded corpus
+    fmt: Format
+    output: Path | None
+
+    def summary(self) -> str:
+        """One line for stderr, e.g. ``Exported 12 papers as BibTeX to refs.bib``."""
+        noun = "paper" if self.count == 1 else "papers"
+        where = f" to {self.output}" if self.output is not None else ""
+        line = f"Exported {self.count} {noun} as {_FORMAT_NAMES[self.fmt]}{where}"
+        if self.orphan_count:
+            line += f" ({self.orphan_count} not in the loaded corpus)"
+        return line
+
+
+def render(
+    papers: Sequence[Paper],
+    annotations: Mapping[str, Annotation],
+    fmt: Format,
+    *,
+    keys: CitationKeys | None = None,
+    abstracts: bool = False,
+    today: date | None = None,
+) -> str:
+    """``papers`` in ``fmt``. ``keys`` should cover the loaded corpus (see CitationKeys)."""
+    if fmt == "bibtex":
+        return to_bibtex(papers, annotations, keys=keys)
+    if fmt == "markdown":
+        return to_markdown(papers, annotations, abstracts=abstracts, today=today)
+    raise ExportError(f"unknown export format {fmt!r} (choose {' or '.join(FORMATS)})")
+
+
+def write_export(path: Path, text: str) -> None:
+    """Write atomically: an existing file is replaced whole or not at all."""
+    try:
+        write_text_atomic(path, text)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ExportError(f"cannot write {path}: {reason}") from error
+
+
+def export(
+    papers: Sequence[Paper],
+    annotations: Mapping[str, Annotation],
+    options: ExportOptions,
+    *,
+    matches: Matcher | None = None,
+    keys: CitationKeys | None = None,
+    today: date | None = None,
+) -> ExportOutcome:
+    """Select, render and (with ``options.output``) write; raises ExportError for the user.
+
+    ``papers`` is the whole loaded corpus: citation keys are computed over it, as in the app.
+    ``matches(query)`` is the search (``reader.search``), needed only with a query.
+    """
+    if options.query is not None and options.query.strip() and matches is None:
+        raise ExportError("--query needs the search engine, which is not available")
+    selection = select_papers(
+        papers,
+        annotations,
+        query=options.query,
+        everything=options.everything,
+        matches=matches,
+    )
+    if keys is None and options.fmt == "bibtex":
+        keys = CitationKeys(papers)
+    text = render(
+        selection.papers,
+        annotations,
+        options.fmt,
+        keys=keys,
+        abstracts=options.abstracts,
+        today=today,
+    )
+    if options.output is not None:
+        write_export(options.output, text)
+    return ExportOutcome(
+        text=text,
+        count=len(selection.papers),
+        orphan_count=selection.orphan_count,
+        fmt=options.fmt,
+        output=options.output,
+    )

@@ -1,0 +1,193 @@
+"""The search index: built once per corpus, then only read.
+
+Documents are renumbered into *internal ids* ordered newest first (undated papers last,
+ties by corpus position). Postings are therefore sorted newest first for free, a year range
+is a contiguous run of internal ids, and "newest first" never needs a sort at query time.
+``order[internal]`` gives the position in the caller's ``papers`` sequence; ``internal_of``
+goes back.
+
+Postings per field (title, author, abstract, org) map each folded token to the internal ids
+containing it, stored in whichever form is smaller: ``array('I')`` for rare tokens, a bitset
+int (see bitsets.py) for tokens in more than 1 in 32 documents. Both pickle compactly.
+
+The vocabulary is one sorted list (prefix expansion is a bisect) plus the tokens grouped by
+length and first letter: typo expansion only compares tokens whose length is within the
+edit budget and whose first letter is right (see expansion.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reader.records import Paper
+from reader.search import bitsets
+from reader.search.query import ABSTRACT, AUTHOR, TITLE
+from reader.search.text import tokens
+
+ORG = "org"
+INDEXED_FIELDS: tuple[str, ...] = (TITLE, AUTHOR, ABSTRACT, ORG)
+Postings = array | int  # array('I') of internal ids, or a bitset
+# A bitset costs size/8 bytes, an array 4 bytes per id: bits win above 1 id in 32 documents.
+_BITSET_IF_MORE_THAN_ONE_IN = 32
+_UNDATED = 0
+
+
+@dataclass(slots=True)
+class SearchIndex:
+    size: int
+    order: array  # internal id -> position in papers
+    internal_of: array  # position in papers -> internal id
+    date_keys: array  # internal id -> YYYYMMDD, descending; 0 for undated (all at the end)
+    dated_count: int
+    title_rank: array  # internal id -> rank in title order
+    title_order: array  # title rank -> internal id
+    vocab: list[str]  # sorted, every token of every text field
+    postings: dict[str, list[Postings | None]]  # field -> aligned with vocab
+    doc_freq: array  # vocab index -> documents containing the token in any text field
+    by_shape: dict[tuple[int, str], list[str]]  # (length, first letter) -> tokens
+    org_vocab: list[str]
+    org_postings: list[Postings]
+    categories: dict[str, Postings]  # casefolded category -> documents
+    has_code: int  # bitset
+    fingerprint: str  # of the papers' ids in order: an index is only valid for its papers
+
+    @classmethod
+    def build(
+        cls, papers: Sequence[Paper], progress: Callable[[int, int], None] | None = None
+    ) -> SearchIndex:
+        size = len(papers)
+        order = _newest_first(papers)
+        internal_of = array("I", bytes(4 * size))
+        for internal, position in enumerate(order):
+            internal_of[position] = internal
+        date_keys = array("I", (_date_key(papers[position].date) for position in order))
+        dated_count = sum(1 for key in date_keys if key != _UNDATED)
+        title_order = array(
+            "I", sorted(range(size), key=lambda internal: _title_key(papers[order[internal]]))
+        )
+        title_rank = array("I", bytes(4 * size))
+        for rank, internal in enumerate(title_order):
+            title_rank[internal] = rank
+
+        by_field = {name: defaultdict(_new_postings) for name in INDEXED_FIELDS}
+        categories: dict[str, array] = {}
+        code_ids: list[int] = []
+        title_map, author_map = by_field[TITLE], by_field[AUTHOR]
+        abstract_map, org_map = by_field[ABSTRACT], by_field[ORG]
+        for internal, position in enumerate(order):
+            paper = papers[position]
+            if paper.title:
+                _add(title_map, tokens(paper.title), internal)
+            if paper.authors:
+                _add(author_map, tokens(" ".join(paper.authors)), internal)
+            if paper.abstract:
+                _add(abstract_map, tokens(paper.abstract), internal)
+            if paper.orgs:
+                _add(org_map, tokens(" ".join(paper.orgs)), internal)
+            if paper.category:
+                categories.setdefault(paper.category.casefold(), array("I")).append(internal)
+            if paper.has_code:
+                code_ids.append(internal)
+            if progress is not None and internal % 10000 == 0:
+                progress(internal, size)
+        if progress is not None:
+            progress(size, size)
+
+        text_fields = (TITLE, AUTHOR, ABSTRACT)
+        vocab = sorted(set().union(*(by_field[name] for name in text_fields)))
+        postings: dict[str, list[Postings | None]] = {}
+        doc_freq = array("I", bytes(4 * len(vocab)))
+        for name in text_fields:
+            field_map = by_field[name]
+            aligned: list[Postings | None] = []
+            for index, token in enumerate(vocab):
+                ids = field_map.pop(token, None)
+                if ids is None:
+                    aligned.append(None)
+                    continue
+                doc_freq[index] += len(ids)
+                aligned.append(_compact(ids, size))
+            postings[name] = aligned
+        by_shape: dict[tuple[int, str], list[str]] = {}
+        for token in vocab:
+            by_shape.setdefault((len(token), token[0]), []).append(token)
+        org_vocab = sorted(org_map)
+        return cls(
+            size=size,
+            order=order,
+            internal_of=internal_of,
+            date_keys=date_keys,
+            dated_count=dated_count,
+            title_rank=title_rank,
+            title_order=title_order,
+            vocab=vocab,
+            postings=postings,
+            doc_freq=doc_freq,
+            by_shape=by_shape,
+            org_vocab=org_vocab,
+            org_postings=[_compact(org_map[token], size) for token in org_vocab],
+            categories={name: _compact(ids, size) for name, ids in categories.items()},
+            has_code=bitsets.from_ids(code_ids, size),
+            fingerprint=fingerprint(papers),
+        )
+
+
+def fingerprint(papers: Sequence[Paper]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\n".join(paper.id for paper in papers).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def as_bits(postings: Postings | None, size: int) -> int:
+    if postings is None:
+        return 0
+    if isinstance(postings, int):
+        return postings
+    return bitsets.from_ids(postings, size)
+
+
+def postings_length(postings: Postings | None) -> int:
+    if postings is None:
+        return 0
+    if isinstance(postings, int):
+        return postings.bit_count()
+    return len(postings)
+
+
+def _add(field_map: defaultdict[str, array], found: list[str], internal: int) -> None:
+    # map() over the defaultdict's __getitem__ keeps the lookup in C: 25% faster overall.
+    for ids in map(field_map.__getitem__, set(found)):
+        ids.append(internal)
+
+
+def _new_postings() -> array:
+    return array("I")
+
+
+def _compact(ids: array, size: int) -> Postings:
+    if len(ids) * _BITSET_IF_MORE_THAN_ONE_IN > size:
+        return bitsets.from_ids(ids, size)
+    return ids
+
+
+def _date_key(iso_date: str | None) -> int:
+    if not iso_date or len(iso_date) < 10:
+        return _UNDATED
+    try:
+        return int(iso_date[:4]) * 10000 + int(iso_date[5:7]) * 100 + int(iso_date[8:10])
+    except ValueError:
+        return _UNDATED
+
+
+def _newest_first(papers: Sequence[Paper]) -> array:
+    keys = [_date_key(paper.date) for paper in papers]
+    # Stable sort on the negated key: newest first, corpus order among equals, undated last.
+    return array("I", sorted(range(len(papers)), key=lambda position: -keys[position]))
+
+
+def _title_key(paper: Paper) -> str:
+    return " ".join(tokens(paper.title or paper.abstract[:120]))

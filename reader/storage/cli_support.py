@@ -1,0 +1,173 @@
+"""``reader annotate``: change the reading list from scripts, beside a running app.
+
+    reader annotate ID... [--star | --unstar] [--tag T]... [--untag T]... [--note TEXT]
+                          [--status read|unread|skipped] [--db PATH]
+
+Exit status: 0 once every change is durable on disk, 1 for store problems and unknown ids
+(message on stderr, nothing changed for unknown ids), 2 for usage errors. Each requested
+kind of change is saved as it is made, in the order star, tags, untags, note, status, so
+a failure part-way (disk full) leaves the earlier ones saved; the message says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from reader.paths import default_db_path
+from reader.records import Paper
+from reader.storage.annotation import STATUSES
+from reader.storage.errors import StoreError
+from reader.storage.reading_list import ReadingList, Target
+from reader.storage.tags import normalize_tags
+
+USAGE_ERROR = 2
+STORE_ERROR = 1
+
+
+def add_annotate_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``reader annotate``'s arguments to ``parser`` (a subcommand parser)."""
+    parser.add_argument("ids", nargs="+", metavar="ID", help="paper ids to annotate")
+    star = parser.add_mutually_exclusive_group()
+    star.add_argument("--star", action="store_true", help="star the papers")
+    star.add_argument("--unstar", action="store_true", help="remove the star")
+    parser.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="add a tag (repeatable)"
+    )
+    parser.add_argument(
+        "--untag", action="append", default=[], metavar="TAG", help="remove a tag (repeatable)"
+    )
+    parser.add_argument("--note", metavar="TEXT", help="replace the note ('' clears it)")
+    parser.add_argument("--status", choices=STATUSES, help="set the read status")
+    parser.add_argument("--db", type=Path, metavar="PATH", help="reading list file")
+
+
+def annotate(
+    args: argparse.Namespace,
+    *,
+    stdout: TextIO,
+    stderr: TextIO,
+    papers_by_id: Mapping[str, Paper] | None = None,
+    default_db: Path | None = None,
+) -> int:
+    """Apply the parsed ``reader annotate`` arguments; returns the exit status.
+
+    ``papers_by_id`` (the loaded corpus) lets papers not yet in the reading list be
+    annotated and supplies their title and first author.
+    """
+    usage_problem = _usage_problem(args)
+    if usage_problem:
+        stderr.write(f"reader annotate: {usage_problem}\n")
+        return USAGE_ERROR
+    db_path = args.db or default_db or default_db_path()
+    papers = papers_by_id or {}
+    done: list[str] = []
+    try:
+        reading_list = ReadingList.open(db_path)
+        targets: list[Target] = [papers.get(pid) or pid for pid in dict.fromkeys(args.ids)]
+        unknown = [t for t in targets if isinstance(t, str) and t not in reading_list]
+        if unknown:
+            noun = "paper id" if len(unknown) == 1 else "paper ids"
+            stderr.write(
+                f"reader annotate: unknown {noun}: {', '.join(unknown)} "
+                f"(not in the corpus or the reading list {db_path}); nothing changed\n"
+            )
+            return STORE_ERROR
+        for change in _changes(args):
+            description = change(reading_list, targets)
+            if description:
+                done.append(description)
+    except StoreError as error:
+        stderr.write(f"reader annotate: {error}\n")
+        if done:
+            stderr.write(f"reader annotate: already saved before the error: {'; '.join(done)}\n")
+        return STORE_ERROR
+    stdout.write(("\n".join(done) if done else "nothing to change") + "\n")
+    return 0
+
+
+def run_annotate(
+    argv: Sequence[str],
+    *,
+    stdout: TextIO,
+    stderr: TextIO,
+    papers_by_id: Mapping[str, Paper] | None = None,
+    default_db: Path | None = None,
+) -> int:
+    """Parse ``argv`` (the words after ``annotate``) and apply them; returns the exit status."""
+    parser = _ExitlessParser(prog="reader annotate", stderr=stderr)
+    add_annotate_arguments(parser)
+    try:
+        args = parser.parse_args(list(argv))
+    except _ParserExit as done:
+        return done.status
+    return annotate(
+        args, stdout=stdout, stderr=stderr, papers_by_id=papers_by_id, default_db=default_db
+    )
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    if args.star and args.unstar:
+        return "--star and --unstar cannot be combined"
+    for option in ("tag", "untag"):
+        if any(not normalize_tags([raw]) for raw in getattr(args, option)):
+            return f"--{option} needs a tag name (it was empty after removing commas/quotes)"
+    overlap = set(normalize_tags(args.tag)) & set(normalize_tags(args.untag))
+    if overlap:
+        return f"cannot both add and remove the tag(s): {', '.join(sorted(overlap))}"
+    requested = (args.star, args.unstar, args.tag, args.untag, args.note, args.status)
+    if not any(value or value == "" for value in requested):
+        return "nothing to do: give --star, --unstar, --tag, --untag, --note or --status"
+    return None
+
+
+Change = Callable[[ReadingList, list[Target]], str | None]
+
+
+def _changes(args: argparse.Namespace) -> list[Change]:
+    changes: list[Change] = []
+    if args.star or args.unstar:
+        changes.append(lambda rl, targets: rl.set_starred(targets, bool(args.star)))
+    if args.tag:
+        changes.append(lambda rl, targets: rl.add_tags(targets, args.tag))
+    if args.untag:
+        changes.append(lambda rl, targets: rl.remove_tags(targets, args.untag))
+    if args.note is not None:
+        changes.append(lambda rl, targets: _set_notes(rl, targets, args.note))
+    if args.status is not None:
+        changes.append(lambda rl, targets: rl.set_status(targets, args.status))
+    return changes
+
+
+def _set_notes(reading_list: ReadingList, targets: list[Target], note: str) -> str | None:
+    descriptions = [d for t in targets if (d := reading_list.set_note(t, note))]
+    if not descriptions:
+        return None
+    count = len(descriptions)
+    return f"set the note of {count} paper{'s' if count != 1 else ''}"
+
+
+class _ParserExit(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _ExitlessParser(argparse.ArgumentParser):
+    """argparse that writes to the given stream and returns a status instead of exiting."""
+
+    def __init__(self, *, stderr: TextIO, prog: str) -> None:
+        super().__init__(prog=prog)
+        self._stderr = stderr
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(self._stderr)
+        self._stderr.write(f"{self.prog}: error: {message}\n")
+        raise _ParserExit(USAGE_ERROR)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            self._stderr.write(message)
+        raise _ParserExit(status)

@@ -1,0 +1,59 @@
+"""The inter-process lock every change to the reading list is made under.
+
+``fcntl.flock`` on a sibling file ``<db>.lock`` (never on the database itself: the database
+is replaced by rename on every save, so a lock on it would be a lock on a stale inode).
+The kernel drops the lock when its holder dies, so a killed process never blocks others.
+We poll with LOCK_NB instead of blocking so a hung process cannot freeze the app forever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class LockTimeout(Exception):
+    pass
+
+
+def lock_path_for(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+@contextlib.contextmanager
+def exclusive_lock(db_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[None]:
+    """Hold the database's lock for the ``with`` block; LockTimeout after ``timeout`` s.
+
+    OSError (e.g. a read-only directory) propagates: callers turn it into a message.
+    """
+    fd = os.open(lock_path_for(db_path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(
+                        f"another process has held the lock {lock_path_for(db_path).name} "
+                        f"for over {timeout:g} s"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

@@ -1,0 +1,210 @@
+"""The reader application: start-up, themes, the clipboard, and the screens.
+
+Start-up never blocks the screen: the reading list is opened first (fast; a damaged one
+stops here with a modal that never overwrites it), then the corpus is parsed, indexed and
+given citation keys in a thread worker behind a progress bar. The main screen takes over
+once everything is ready.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from reader.parsing.corpus import load_corpus
+from reader.storage.errors import StoreError
+from reader.storage.reading_list import ReadingList, restore_newest_backup
+from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
+from reader.ui.screens.loading import LoadingScreen
+from reader.ui.screens.main import MainScreen
+from reader.ui.screens.store_error import StoreChoice, StoreErrorScreen
+from reader.ui.session import Session, plural
+from reader.ui.themes import default_theme_dirs, load_themes, with_reader_variables
+
+DEFAULT_THEME = "reader-dark"
+_PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent from the loading thread
+
+
+class ReaderApp(App[None]):
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+
+    def __init__(
+        self,
+        corpus_paths: Sequence[Path],
+        db_path: Path,
+        *,
+        theme: str | None = None,
+        clipboard: Clipboard | None = None,
+        auto_read: bool = False,
+        read_only: bool = False,
+        theme_dirs: Sequence[Path] | None = None,
+        export_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.corpus_paths = list(corpus_paths)
+        self.db_path = db_path
+        self.requested_theme = theme
+        self.reader_clipboard: Clipboard = clipboard or FallbackClipboard(
+            SystemClipboard(), TerminalClipboard(self.copy_to_clipboard)
+        )
+        self.auto_read = auto_read
+        self.read_only = read_only
+        self.theme_dirs = list(theme_dirs) if theme_dirs is not None else default_theme_dirs()
+        self.export_dir = export_dir
+        self.reading_list: ReadingList | None = None
+        self.session: Session | None = None
+        self._last_progress = 0.0
+
+    def get_css_variables(self) -> dict[str, str]:
+        return with_reader_variables(super().get_css_variables())
+
+    def on_mount(self) -> None:
+        self._install_themes()
+        self.push_screen(LoadingScreen())
+        self.open_reading_list()
+
+    # -- themes ---------------------------------------------------------------------------
+
+    def _install_themes(self) -> None:
+        loaded = load_themes(self.theme_dirs)
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        for error in loaded.errors:
+            self.notify(f"Theme skipped: {error}", severity="warning", markup=False, timeout=10)
+        wanted = self.requested_theme or DEFAULT_THEME
+        if wanted in self.available_themes:
+            self.theme = wanted
+            return
+        if self.requested_theme:
+            names = ", ".join(sorted(self.available_themes))
+            self.notify(
+                f"Unknown theme {wanted!r}. Available: {names}",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+        if DEFAULT_THEME in self.available_themes:
+            self.theme = DEFAULT_THEME
+
+    # -- the reading list -----------------------------------------------------------------
+
+    def open_reading_list(self, note: str | None = None) -> None:
+        try:
+            self.reading_list = ReadingList.open(self.db_path, read_only=self.read_only)
+        except StoreError as error:
+            # Corrupt or newer-schema files: the store refuses to touch them, and so do we.
+            self.push_screen(
+                StoreErrorScreen(self.db_path, str(error), note=note), self._store_choice
+            )
+            return
+        except OSError as error:
+            self.push_screen(
+                StoreErrorScreen(self.db_path, f"Cannot read the file: {error}", note=note),
+                self._store_choice,
+            )
+            return
+        self.load_corpus()
+
+    def _store_choice(self, choice: StoreChoice | None) -> None:
+        if choice != "restore":
+            self.exit(return_code=1, message=f"reader: left {self.db_path} untouched.")
+            return
+        try:
+            backup = restore_newest_backup(self.db_path)
+        except (StoreError, OSError) as error:
+            self.open_reading_list(note=f"Restoring failed: {error}")
+            return
+        if backup is None:
+            self.open_reading_list(note="No valid backup was found beside the file.")
+            return
+        self.notify(f"Restored the reading list from {backup}", markup=False, timeout=10)
+        self.open_reading_list()
+
+    # -- loading --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_corpus(self) -> None:
+        assert self.reading_list is not None
+        try:
+            corpus = load_corpus(self.corpus_paths, progress=self._report_progress)
+            self.call_from_thread(self._set_loading_message, "Indexing papers…")
+            session = Session(corpus, self.reading_list)
+        except Exception as error:  # the loader reports bad input as problems; this is a bug
+            self.call_from_thread(self._loading_failed, error)
+            return
+        self.call_from_thread(self._loaded, session)
+
+    def _report_progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last_progress < _PROGRESS_INTERVAL and done < total:
+            return
+        self._last_progress = now
+        self.call_from_thread(self._set_progress, done, total)
+
+    def _loading_screen(self) -> LoadingScreen | None:
+        screen = self.screen
+        return screen if isinstance(screen, LoadingScreen) else None
+
+    def _set_progress(self, done: int, total: int) -> None:
+        if screen := self._loading_screen():
+            screen.set_progress(done, total)
+
+    def _set_loading_message(self, message: str) -> None:
+        if screen := self._loading_screen():
+            screen.set_message(message)
+
+    def _loading_failed(self, error: Exception) -> None:
+        self._set_loading_message(f"Could not load the papers: {error}  (q or ctrl+q quits)")
+        self.notify(f"Loading failed: {error}", severity="error", markup=False, timeout=30)
+
+    def _loaded(self, session: Session) -> None:
+        self.session = session
+        self.switch_screen(
+            MainScreen(
+                session, self.reader_clipboard, auto_read=self.auto_read, export_dir=self.export_dir
+            )
+        )
+        problems = session.corpus.problems
+        if problems:
+            self.notify(
+                f"{plural(len(problems), 'problem')} reading the input files. "
+                "Press P to list them.",
+                title="Input problems",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
+        if not session.papers:
+            self.notify("No papers were found in the input files.", severity="warning")
+
+    # -- command palette ------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, MainScreen):
+            return
+        marked = "the current or selected papers"
+        commands = [
+            ("Star / unstar", f"Star {marked} (s)", screen.action_toggle_star),
+            ("Read / unread", f"Mark {marked} read or unread (r)", screen.action_toggle_read),
+            ("Skip", f"Hide {marked} from the inbox (x)", screen.action_toggle_skip),
+            ("Add tags", f"Tag {marked} (t)", screen.action_add_tags),
+            ("Remove tag", f"Remove a tag from {marked} (T)", screen.action_remove_tag),
+            ("Edit note", "Edit the current paper's note (n)", screen.action_edit_note),
+            ("Undo", "Undo the last change (u)", screen.action_undo),
+            ("Copy BibTeX", f"Copy BibTeX of {marked} (y)", screen.action_copy_bibtex),
+            ("Copy title", "Copy the current paper's title (Y)", screen.action_copy_title),
+            ("Cycle sort", "Relevance, date, title (o)", screen.action_cycle_sort),
+            ("Toggle views", "Show or hide the views sidebar (b)", screen.action_toggle_sidebar),
+            ("Export", "Write BibTeX or Markdown to a file (e)", screen.action_export),
+            ("Problems", "List problems found in the input files (P)", screen.action_problems),
+            ("Help", "Show all keys (?)", screen.action_help),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)

@@ -1,0 +1,185 @@
+"""Everything the screens need about one working session, with no terminal involved.
+
+A Session joins the loaded corpus, the reading list and the search/export services, and turns
+each triage command into a short outcome the UI shows as a notification. Storage failures are
+part of normal life here (a read-only database, a full disk): they come back as outcomes with
+an error severity, never as exceptions, and the reading list is unchanged when they happen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from reader.export.service import CitationKeys, render
+from reader.parsing.corpus import Corpus
+from reader.records import Paper
+from reader.search import SearchEngine
+from reader.storage.annotation import Annotation
+from reader.storage.errors import ReadOnlyError, SaveError
+from reader.storage.reading_list import ReadingList
+from reader.ui.views import View, build_views
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    message: str
+    severity: Severity = "information"
+
+    @property
+    def changed(self) -> bool:
+        return self.severity != "error"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+class Session:
+    """The corpus, its search index and citation keys, and the reading list."""
+
+    def __init__(self, corpus: Corpus, reading_list: ReadingList) -> None:
+        self.corpus = corpus
+        self.papers: list[Paper] = corpus.papers
+        self.by_id: dict[str, Paper] = {paper.id: paper for paper in self.papers}
+        self.reading_list = reading_list
+        # Built once over the whole corpus, in the loading thread.
+        self.engine = SearchEngine(self.papers)
+        # Citation keys take seconds at 10^5 papers and are needed only for copying and
+        # exporting: built on first use (the main screen warms them in the background).
+        self._keys: CitationKeys | None = None
+        self._keys_lock = threading.Lock()
+        self._annotations: dict[str, Annotation] | None = None
+        # Bumped whenever annotations may have changed: caches and narrowing key on it.
+        self.generation = 0
+
+    @property
+    def keys(self) -> CitationKeys:
+        with self._keys_lock:
+            if self._keys is None:
+                self._keys = CitationKeys(self.papers)
+            return self._keys
+
+    # -- reading ------------------------------------------------------------------------
+
+    def annotations(self) -> dict[str, Annotation]:
+        if self._annotations is None:
+            self._annotations = self.reading_list.all()
+        return self._annotations
+
+    def annotation(self, paper: Paper) -> Annotation | None:
+        return self.annotations().get(paper.id)
+
+    def is_starred(self, paper: Paper) -> bool:
+        annotation = self.annotation(paper)
+        return annotation is not None and annotation.starred
+
+    def status(self, paper: Paper) -> str:
+        annotation = self.annotation(paper)
+        return annotation.status if annotation else "unread"
+
+    def orphans(self) -> list[Annotation]:
+        return self.reading_list.orphans(self.by_id.keys())
+
+    def views(self) -> list[View]:
+        return build_views(self.by_id.keys(), self.annotations(), len(self.orphans()))
+
+    def tags_of(self, papers: Sequence[Paper]) -> list[str]:
+        found: dict[str, None] = {}
+        for paper in papers:
+            annotation = self.annotation(paper)
+            if annotation:
+                found.update(dict.fromkeys(annotation.tags))
+        return list(found)
+
+    def bibtex(self, papers: Sequence[Paper]) -> str:
+        return render(papers, self.annotations(), "bibtex", keys=self.keys)
+
+    def reload_if_changed(self) -> bool:
+        """Pick up another process's writes; True when there was something to pick up."""
+        if not self.reading_list.changed_on_disk():
+            return False
+        self.reading_list.refresh()
+        self._invalidate()
+        return True
+
+    # -- triage ---------------------------------------------------------------------------
+
+    def toggle_star(self, papers: Sequence[Paper]) -> Outcome:
+        star = not all(self.is_starred(paper) for paper in papers)
+        verb = "Starred" if star else "Unstarred"
+        return self._change(
+            lambda: self.reading_list.set_starred(papers, star), f"{verb} {_count(papers)}"
+        )
+
+    def toggle_read(self, papers: Sequence[Paper]) -> Outcome:
+        if all(self.status(paper) == "read" for paper in papers):
+            return self._set_status(papers, "unread", "Marked {} unread")
+        return self._set_status(papers, "read", "Marked {} read")
+
+    def toggle_skip(self, papers: Sequence[Paper]) -> Outcome:
+        if all(self.status(paper) == "skipped" for paper in papers):
+            return self._set_status(papers, "unread", "Back in the inbox: {}")
+        return self._set_status(papers, "skipped", "Skipped {}")
+
+    def mark_read(self, paper: Paper) -> Outcome:
+        return self._set_status([paper], "read", "Marked {} read")
+
+    def add_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> Outcome:
+        names = ", ".join(tags)
+        return self._change(
+            lambda: self.reading_list.add_tags(papers, tags), f"Tagged {_count(papers)}: {names}"
+        )
+
+    def remove_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> Outcome:
+        names = ", ".join(tags)
+        return self._change(
+            lambda: self.reading_list.remove_tags(papers, tags),
+            f"Removed {names} from {_count(papers)}",
+        )
+
+    def set_note(self, paper: Paper, note: str) -> Outcome:
+        message = "Note saved" if note.strip() else "Note removed"
+        return self._change(lambda: self.reading_list.set_note(paper, note), message)
+
+    def undo(self) -> Outcome:
+        undone: list[str | None] = []
+        outcome = self._change(lambda: undone.append(self.reading_list.undo()), "")
+        if not outcome.changed:
+            return outcome
+        if undone[0] is None:
+            return Outcome("Nothing to undo", "warning")
+        return Outcome(f"Undone: {undone[0]}")
+
+    def _set_status(self, papers: Sequence[Paper], status: str, template: str) -> Outcome:
+        return self._change(
+            lambda: self.reading_list.set_status(papers, status),  # type: ignore[arg-type]
+            template.format(_count(papers)),
+        )
+
+    def _change(self, change: Callable[[], object], message: str) -> Outcome:
+        try:
+            change()
+        except ReadOnlyError as error:
+            return Outcome(f"Not saved: {error}", "error")
+        except SaveError as error:
+            # The store guarantees its state is unchanged; our cache may still be stale.
+            self._invalidate()
+            return Outcome(f"Not saved: {error}", "error")
+        self._invalidate()
+        return Outcome(message)
+
+    def _invalidate(self) -> None:
+        self._annotations = None
+        self.generation += 1
+
+
+def _count(papers: Sequence[Paper]) -> str:
+    if len(papers) == 1:
+        title = papers[0].display_title
+        return f"“{title[:50]}…”" if len(title) > 50 else f"“{title}”"
+    return plural(len(papers), "paper")

@@ -1,0 +1,101 @@
+"""One line of the paper list as a Rich ``Text``, computed without a terminal.
+
+Layout, left to right: selection mark, star, read state, title (with search matches
+highlighted) followed by tag chips, then two fixed-width columns: first author ("et al." when
+there are more) and year. The title takes whatever width is left and is cut with an
+ellipsis; chips never take more than a share of it. Data is always added as plain text, so
+markup or escapes in a title stay inert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+
+from reader.records import Paper
+from reader.storage.annotation import Annotation
+from reader.ui.safe_text import display_line
+
+SELECTED_MARK = "▌"
+STAR_MARK = "★"
+STATUS_MARKS = {"unread": "•", "read": " ", "skipped": "×"}
+_AUTHOR_WIDTH = 18
+_MAX_CHIPS_SHARE = 0.3  # tag chips never take more than this share of the row
+
+
+@dataclass(frozen=True, slots=True)
+class RowStyles:
+    base: Style = field(default_factory=Style)
+    star: Style = field(default_factory=Style)
+    match: Style = field(default_factory=Style)
+    tag: Style = field(default_factory=Style)
+    muted: Style = field(default_factory=Style)
+    selected: Style = field(default_factory=Style)
+
+
+def author_label(paper: Paper) -> str:
+    first = paper.first_author
+    if not first:
+        return ""
+    more = len(paper.authors) > 1 or paper.authors_truncated
+    return f"{first} et al." if more else first
+
+
+def render_row(
+    paper: Paper,
+    annotation: Annotation | None,
+    title_spans: Sequence[tuple[int, int]],
+    width: int,
+    *,
+    selected: bool = False,
+    styles: RowStyles | None = None,
+) -> Text:
+    styles = styles or RowStyles()
+    status = annotation.status if annotation else "unread"
+    starred = bool(annotation and annotation.starred)
+
+    row = Text(no_wrap=True, overflow="ellipsis", end="")
+    row.append(SELECTED_MARK if selected else " ", styles.selected)
+    row.append(STAR_MARK if starred else " ", styles.star)
+    row.append(STATUS_MARKS.get(status, " "), styles.muted)
+    row.append(" ")
+
+    # Author and year are fixed-width columns so they line up down the list.
+    right = Text(no_wrap=True, end="")
+    author = _truncate_plain(display_line(author_label(paper)), _AUTHOR_WIDTH)
+    right.append(" " + author + " " * (_AUTHOR_WIDTH - cell_len(author)), styles.muted)
+    right.append(f" {paper.year}" if paper.year else "     ", styles.muted)
+
+    flexible = max(width - row.cell_len - right.cell_len, 8)
+    chips = Text(no_wrap=True, end="")
+    tags = annotation.tags if annotation else ()
+    if tags:
+        budget = max(int(flexible * _MAX_CHIPS_SHARE), 6)
+        joined = " ".join(f"#{display_line(tag)}" for tag in tags)
+        chips.append(" " + _truncate_plain(joined, budget - 1), styles.tag)
+
+    title = Text(display_line(paper.display_title), no_wrap=True, end="")
+    for start, end in title_spans:
+        title.stylize(styles.match, start, end)
+    if status != "unread":
+        title.stylize(styles.muted)
+    title.truncate(max(flexible - chips.cell_len, 4), overflow="ellipsis")
+    row.append_text(title)
+    row.append_text(chips)
+    row.append(" " * max(flexible - title.cell_len - chips.cell_len, 0))
+    row.append_text(right)
+    row.truncate(width, overflow="ellipsis", pad=True)
+    row.stylize_before(styles.base)
+    return row
+
+
+def _truncate_plain(text: str, width: int) -> str:
+    if cell_len(text) <= width:
+        return text
+    clipped = Text(text)
+    clipped.truncate(width, overflow="ellipsis")
+    return clipped.plain

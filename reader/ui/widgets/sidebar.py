@@ -1,0 +1,49 @@
+"""The sidebar of views (All, Inbox, ..., one per tag, Orphaned) with live counts.
+
+A short list (a few dozen entries at most), so a plain OptionList is the right tool here.
+Choosing an entry posts ``Sidebar.ViewChosen``; the screen decides what that means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from reader.ui.safe_text import display_line
+from reader.ui.views import View
+
+
+class Sidebar(OptionList):
+    class ViewChosen(Message):
+        def __init__(self, view: View) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._views: list[View] = []
+
+    def set_views(self, views: Sequence[View]) -> None:
+        if list(views) == self._views:
+            return
+        highlighted = self.highlighted
+        self._views = list(views)
+        self.clear_options()
+        self.add_options(Option(_label(view), id=view.key) for view in self._views)
+        if highlighted is not None and self._views:
+            self.highlighted = min(highlighted, len(self._views) - 1)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.ViewChosen(self._views[event.option_index]))
+
+
+def _label(view: View) -> Text:
+    label = Text(no_wrap=True, overflow="ellipsis")
+    label.append(display_line(view.label))
+    label.append(f" {view.count:,}", "dim")
+    return label
