@@ -58,6 +58,11 @@ def build_app_parser() -> argparse.ArgumentParser:
     _common(parser)
     parser.add_argument("--theme", help="theme name, e.g. reader-dark or reader-light")
     parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="open the reading list without changing it",
+    )
+    parser.add_argument(
         "--auto-read",
         action="store_true",
         help="mark a paper read after staying on it for a moment",
@@ -125,6 +130,7 @@ def run_app(args: argparse.Namespace) -> int:
         args.db or default_db_path(),
         theme=args.theme,
         auto_read=args.auto_read,
+        read_only=args.read_only,
     )
     app.run()
     return app.return_code or EXIT_OK
@@ -132,6 +138,11 @@ def run_app(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        # Exports and JSON are UTF-8 whatever the locale says, as the README promises.
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure") and stream.encoding.lower() != "utf-8":
+                stream.reconfigure(encoding="utf-8")
     out, err = sys.stdout, sys.stderr
     try:
         if argv and argv[0] == "parse":

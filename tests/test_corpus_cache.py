@@ -60,3 +60,33 @@ def test_cache_can_be_bypassed(sample_corpus_dir: Path, tmp_path: Path) -> None:
     corpus_dir = _copy_sample(sample_corpus_dir, tmp_path / "corpus")
     load_corpus([corpus_dir], use_cache=False)
     assert not list(cache_dir().glob("corpus-*.pickle"))
+
+
+def test_search_index_is_cached_beside_the_corpus(
+    sample_corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.search import cached
+    from reader.search.index import SearchIndex
+
+    corpus_dir = _copy_sample(sample_corpus_dir, tmp_path / "corpus")
+    first = cached.engine_for(load_corpus([corpus_dir]))
+    expected = first.search("bayesian optimisation", {}).indices
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rebuilt the index although the cache was valid")
+
+    monkeypatch.setattr(SearchIndex, "build", fail)
+    second = cached.engine_for(load_corpus([corpus_dir]))
+    assert second.search("bayesian optimisation", {}).indices == expected
+
+
+def test_stale_search_index_is_rebuilt(sample_corpus_dir: Path, tmp_path: Path) -> None:
+    from reader.search import cached
+
+    corpus_dir = _copy_sample(sample_corpus_dir, tmp_path / "corpus")
+    corpus = load_corpus([corpus_dir])
+    cached.engine_for(corpus)
+    for entry in cache_dir().glob("search-*.pickle"):
+        entry.write_bytes(b"garbage")
+    engine = cached.engine_for(corpus)
+    assert len(engine.search("", {}).indices) == 651

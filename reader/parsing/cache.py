@@ -31,8 +31,9 @@ def cache_key(files: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def read_entry(directory: Path, key: str) -> Any | None:
-    path = directory / f"corpus-{key}.pickle"
+def read_entry(directory: Path, kind: str, key: str) -> Any | None:
+    """The cached ``kind`` ("corpus", "search", ...) for ``key``, or None on any miss."""
+    path = directory / f"{kind}-{key}.pickle"
     try:
         with path.open("rb") as handle:
             # Unpickling a million small objects is several times faster without the
@@ -48,20 +49,20 @@ def read_entry(directory: Path, key: str) -> Any | None:
         return None
 
 
-def write_entry(directory: Path, key: str, value: Any) -> None:
+def write_entry(directory: Path, kind: str, key: str, value: Any) -> None:
     """Best effort: a cache that cannot be written only costs the next start its speed."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=directory, prefix=".corpus-", suffix=".tmp")
+        handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{kind}-", suffix=".tmp")
         with os.fdopen(handle, "wb") as stream:
             pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, directory / f"corpus-{key}.pickle")
-        _prune(directory)
+        os.replace(temp, directory / f"{kind}-{key}.pickle")
+        _prune(directory, kind)
     except OSError:
         return
 
 
-def _prune(directory: Path) -> None:
-    entries = sorted(directory.glob("corpus-*.pickle"), key=lambda p: p.stat().st_mtime)
+def _prune(directory: Path, kind: str) -> None:
+    entries = sorted(directory.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)
     for stale in entries[:-_KEEP_ENTRIES]:
         stale.unlink(missing_ok=True)

@@ -24,6 +24,9 @@ class Corpus:
     files: list[ParsedFile]
     problems: list[Problem] = field(default_factory=list)
     by_id: dict[str, Paper] = field(default_factory=dict)
+    # Identifies these inputs in the cache, so derived data (the search index) can be
+    # cached beside the corpus; None when caching was bypassed.
+    cache_key: str | None = None
 
     def __post_init__(self) -> None:
         if not self.by_id:
@@ -123,7 +126,7 @@ def load_corpus(
     files, problems = expand_paths(paths)
     key = cache_key(files) if use_cache else None
     if key is not None:
-        cached = read_entry(cache_dir(), key)
+        cached = read_entry(cache_dir(), "corpus", key)
         if isinstance(cached, Corpus):
             cached.problems[:0] = problems
             if progress is not None:
@@ -131,7 +134,8 @@ def load_corpus(
             return cached
     corpus = _parse_and_merge(files, problems, progress)
     if key is not None:
-        write_entry(cache_dir(), key, corpus)
+        corpus.cache_key = key
+        write_entry(cache_dir(), "corpus", key, corpus)
     return corpus
 
 

@@ -8,6 +8,7 @@ once everything is ready.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from reader.parsing.corpus import load_corpus
+from reader.search.cached import engine_for
 from reader.storage.errors import StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
 from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
@@ -134,7 +136,11 @@ class ReaderApp(App[None]):
         try:
             corpus = load_corpus(self.corpus_paths, progress=self._report_progress)
             self.call_from_thread(self._set_loading_message, "Indexing papers…")
-            session = Session(corpus, self.reading_list)
+            engine = engine_for(corpus, progress=self._report_progress)
+            session = Session(corpus, self.reading_list, engine)
+            # The corpus lives as long as the app: keep the collector from rescanning a
+            # million records on every cycle.
+            gc.freeze()
         except Exception as error:  # the loader reports bad input as problems; this is a bug
             self.call_from_thread(self._loading_failed, error)
             return

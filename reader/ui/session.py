@@ -18,7 +18,7 @@ from reader.parsing.corpus import Corpus
 from reader.records import Paper
 from reader.search import SearchEngine
 from reader.storage.annotation import Annotation
-from reader.storage.errors import ReadOnlyError, SaveError
+from reader.storage.errors import ReadOnlyError, StoreError
 from reader.storage.reading_list import ReadingList
 from reader.ui.views import View, build_views
 
@@ -42,13 +42,15 @@ def plural(count: int, noun: str) -> str:
 class Session:
     """The corpus, its search index and citation keys, and the reading list."""
 
-    def __init__(self, corpus: Corpus, reading_list: ReadingList) -> None:
+    def __init__(
+        self, corpus: Corpus, reading_list: ReadingList, engine: SearchEngine | None = None
+    ) -> None:
         self.corpus = corpus
         self.papers: list[Paper] = corpus.papers
         self.by_id: dict[str, Paper] = {paper.id: paper for paper in self.papers}
         self.reading_list = reading_list
-        # Built once over the whole corpus, in the loading thread.
-        self.engine = SearchEngine(self.papers)
+        # Built once over the whole corpus (or read from the cache), in the loading thread.
+        self.engine = engine if engine is not None else SearchEngine(self.papers)
         # Citation keys take seconds at 10^5 papers and are needed only for copying and
         # exporting: built on first use (the main screen warms them in the background).
         self._keys: CitationKeys | None = None
@@ -166,8 +168,9 @@ class Session:
             change()
         except ReadOnlyError as error:
             return Outcome(f"Not saved: {error}", "error")
-        except SaveError as error:
-            # The store guarantees its state is unchanged; our cache may still be stale.
+        except StoreError as error:
+            # Save failures, and a file damaged or replaced by a newer reader while we run:
+            # the store leaves its state unchanged; our cache may still be stale.
             self._invalidate()
             return Outcome(f"Not saved: {error}", "error")
         self._invalidate()

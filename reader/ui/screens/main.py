@@ -83,6 +83,7 @@ class MainScreen(Screen[None]):
         self._shown_result: SearchResult | None = None
         self._shown_generation = -1
         self._auto_read_timer: Timer | None = None
+        self._last_poll_error: str | None = None
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -242,12 +243,12 @@ class MainScreen(Screen[None]):
         try:
             changed = self.session.reload_if_changed()
         except Exception as error:  # a half-written or damaged file must not kill the app
-            self.notify(
-                f"Could not re-read {self.session.reading_list.path}: {error}",
-                severity="warning",
-                markup=False,
-            )
+            message = f"Could not re-read {self.session.reading_list.path}: {error}"
+            if message != self._last_poll_error:  # polled every 2 s: say it once
+                self.notify(message, severity="warning", markup=False)
+            self._last_poll_error = message
             return
+        self._last_poll_error = None
         if changed:
             self.refresh_after_annotations()
 
