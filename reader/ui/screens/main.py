@@ -46,6 +46,7 @@ from reader.ui.widgets.sidebar import Sidebar
 
 SORT_ORDER = list(SortKey)
 DISK_POLL_SECONDS = 2.0
+KEYS_WARM_DELAY_SECONDS = 2.0
 
 
 class MainScreen(Screen[None]):
@@ -110,7 +111,9 @@ class MainScreen(Screen[None]):
         self._refresh_side_panels()
         self.run_search()
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
-        self._warm_citation_keys()
+        # Keys take seconds at 10^5 papers; computing them while the first rows render
+        # would hold the interpreter lock and delay the screen the user is waiting for.
+        self.set_timer(KEYS_WARM_DELAY_SECONDS, self._warm_citation_keys)
 
     @work(thread=True, group="citation-keys")
     def _warm_citation_keys(self) -> None:
