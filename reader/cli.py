@@ -96,6 +96,11 @@ def input_failed(corpus: Corpus) -> bool:
     return any(problem.severity == "error" for problem in corpus.problems)
 
 
+def printable(text: str) -> str:
+    """Titles are data: keep escape sequences and control characters off the terminal."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
 def parse_summary(corpus: Corpus) -> str:
     lines = []
     for parsed in corpus.files:
@@ -114,11 +119,11 @@ def parse_summary(corpus: Corpus) -> str:
     lines.append(f"duplicate groups merged: {len(groups)}")
     for paper in groups:
         where = ", ".join(str(s) for s in paper.sources)
-        lines.append(f"  {paper.display_title[:70]} ({where})")
+        lines.append(f"  {printable(paper.display_title[:70])} ({where})")
     lines.append(f"possible duplicates (not merged): {len(near)} papers")
     for paper in near:
         others = "; ".join(corpus.by_id[i].display_title[:40] for i in paper.possible_duplicates)
-        lines.append(f"  {paper.display_title[:50]} ~ {others}")
+        lines.append(f"  {printable(paper.display_title[:50])} ~ {printable(others)}")
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from reader.cli import printable
 from reader.parsing.corpus import Corpus, load_corpus
 from reader.paths import default_db_path, sample_corpus_dir
 from reader.records import Paper
@@ -93,7 +94,7 @@ def run_search(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         out.write("\n")
     else:
         for paper in found:
-            out.write(f"{paper.id}  {_one_line(paper.display_title)}\n")
+            out.write(f"{paper.id}  {printable(paper.display_title)}\n")
     return EXIT_OK
 
 
@@ -108,11 +109,6 @@ def _search_json(paper: Paper, annotations: dict) -> dict:
             "status": note.status,
         }
     return record
-
-
-def _one_line(text: str) -> str:
-    # Titles are data: keep control characters from reaching the terminal.
-    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 # --------------------------------------------------------------------------- annotate

@@ -133,3 +133,18 @@ def test_corrupt_database_is_reported_not_overwritten(
     code, _, err = run(capsys, "annotate", "deadbeef0000", "--star", "--db", str(db))
     assert code == 1
     assert db.read_text(encoding="utf-8") == "{ not json"
+
+
+def test_hostile_titles_reach_the_terminal_as_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    listing = tmp_path / "hostile.txt"
+    listing.write_text(
+        "Get trending papers in your email inbox!\n"
+        "SubscribeEvil \x1b[31mred\x1b[0m [bold]Title[/]\n" + "An abstract sentence. " * 20 + "\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "search", "evil", str(listing), "--db", str(tmp_path / "db.json"))
+    assert code == 0
+    assert "\x1b" not in out
+    assert "[bold]Title[/]" in out

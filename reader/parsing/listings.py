@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import sys
 from collections.abc import Callable
 from datetime import date
 
@@ -187,8 +188,8 @@ def _dated_record(
         authors=byline.authors,
         authors_truncated=byline.authors_truncated,
         orgs=byline.orgs,
-        category=header["category"] or None,
-        date=iso_date,
+        category=sys.intern(header["category"]) if header["category"] else None,
+        date=sys.intern(iso_date) if iso_date else None,
         has_code=bool(header["code"]),
     )
 

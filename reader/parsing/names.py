@@ -22,6 +22,7 @@ name is only accepted after one of the short prefixes, never after an arbitrary 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 
@@ -106,7 +107,7 @@ def _split_orgs(text: str) -> tuple[str, tuple[str, ...]]:
     head, separator, tail = text.rpartition(_ORGS_SEPARATOR)
     if not separator:
         return text, ()
-    orgs = tuple(org.strip() for org in tail.split(",") if org.strip())
+    orgs = tuple(sys.intern(org.strip()) for org in tail.split(",") if org.strip())
     return head, orgs
 
 
@@ -137,5 +138,6 @@ def _split_authors(authors: str) -> tuple[str, ...]:
         if names and re.fullmatch(_SUFFIXES, name):
             names[-1] = f"{names[-1]}, {name}"
         else:
-            names.append(name)
+            # A name recurs across thousands of papers in a large corpus: one shared string.
+            names.append(sys.intern(name))
     return tuple(names)
