@@ -80,7 +80,10 @@ def test_entry_layout() -> None:
 def test_untitled_undated_authorless_paper_has_only_what_is_known() -> None:
     paper = make_paper(title=None, authors=(), date=None, abstract="Abstract text.")
     assert bibtex_entry(paper, None, "anonndabstract") == (
-        "@misc{anonndabstract,\n  abstract = {Abstract text.}\n}\n"
+        "@misc{anonndabstract,\n"
+        "  key = {Abstract text.},\n"
+        "  howpublished = {Abstract only},\n"
+        "  abstract = {Abstract text.}\n}\n"
     )
 
 

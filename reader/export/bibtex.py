@@ -85,6 +85,15 @@ def entry_fields(paper: Paper, annotation: Annotation | None) -> list[tuple[str,
     authors = author_field(paper.authors, truncated=paper.authors_truncated)
     if authors:
         fields["author"] = _braced(authors)
+    else:
+        # Styles sort and label by author; without one, BibTeX warns ("to sort, need author
+        # or key") unless the standard ``key`` field gives it something to sort on.
+        fields["key"] = _braced(title or escape_field(" ".join(paper.abstract.split()[:8])))
+    if not (title or authors or paper.year is not None):
+        # An abstract with nothing else (abstract lists): say so where @misc styles look,
+        # or BibTeX warns that every field it prints is empty.
+        source = escape_field(", ".join(paper.orgs))
+        fields["howpublished"] = _braced(f"Abstract only ({source})" if source else "Abstract only")
     if paper.year is not None:
         fields["year"] = _braced(str(paper.year))
         month = _month(paper)
