@@ -47,7 +47,7 @@ class Session:
     ) -> None:
         self.corpus = corpus
         self.papers: list[Paper] = corpus.papers
-        self.by_id: dict[str, Paper] = {paper.id: paper for paper in self.papers}
+        self.by_id: dict[str, Paper] = corpus.by_id
         self.reading_list = reading_list
         # Built once over the whole corpus (or read from the cache), in the loading thread.
         self.engine = engine if engine is not None else SearchEngine(self.papers)
