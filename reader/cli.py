@@ -7,6 +7,7 @@
                           [--status read|unread|skipped] [--db PATH] [PATH...]
     reader export --format bibtex|markdown [--query Q] [--all] [--abstracts] [-o FILE]
                   [--db PATH] [PATH...]
+    reader restore [--db PATH]
 
 A file literally named like a subcommand can be opened as ``./parse``. Exit codes: 0 success,
 1 when some input could not be used (the rest is still processed), 2 for usage errors.
@@ -25,7 +26,7 @@ from reader.parsing.corpus import Corpus, load_corpus
 from reader.paths import default_db_path, sample_corpus_dir
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("parse", "search", "annotate", "export")
+SUBCOMMANDS = ("parse", "search", "annotate", "export", "restore")
 
 
 def _corpus_paths(paths: Sequence[Path]) -> list[Path]:

@@ -58,7 +58,14 @@ def _annotations(db: Path | None, err: TextIO) -> dict | None:
         return ReadingList.open(path, read_only=True).all()
     except StoreError as error:
         print(f"reader: {error}", file=err)
+        print(RESTORE_HINT.format(db=path), file=err)
         return None
+
+
+RESTORE_HINT = (
+    "reader: the file was left untouched; `reader restore --db {db}` replaces it with the "
+    "newest valid backup (the damaged file is kept beside it)"
+)
 
 
 # --------------------------------------------------------------------------- search
@@ -131,7 +138,60 @@ def run_annotate(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             ids.append(word)
         takes_value = word in _ANNOTATE_VALUE_OPTIONS
     corpus = _load(paths, err)
-    return cli_support.run_annotate(ids, stdout=out, stderr=err, papers_by_id=corpus.by_id)
+    code = cli_support.run_annotate(ids, stdout=out, stderr=err, papers_by_id=corpus.by_id)
+    if code == EXIT_INPUT:
+        db = Path(_db_argument(ids) or default_db_path())
+        if _is_damaged(db):
+            print(RESTORE_HINT.format(db=db), file=err)
+    return code
+
+
+def _is_damaged(db: Path) -> bool:
+    from reader.storage.errors import CorruptStoreError, NewerSchemaError
+    from reader.storage.reading_list import ReadingList
+
+    try:
+        ReadingList.open(db, read_only=True)
+    except (CorruptStoreError, NewerSchemaError):
+        return True
+    except StoreError:
+        return False
+    return False
+
+
+def _db_argument(argv: Sequence[str]) -> str | None:
+    for index, word in enumerate(argv):
+        if word == "--db" and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith("--db="):
+            return word.split("=", 1)[1]
+    return None
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def run_restore(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from reader.storage.reading_list import restore_newest_backup
+
+    parser = _Parser(
+        prog="reader restore",
+        description="Replace a damaged reading list with its newest valid backup.",
+        stderr=err,
+    )
+    parser.add_argument("--db", type=Path, default=None, metavar="PATH")
+    args = parser.parse_args(list(argv))
+    path = args.db or default_db_path()
+    try:
+        backup = restore_newest_backup(path)
+    except StoreError as error:
+        print(f"reader restore: {error}", file=err)
+        return EXIT_INPUT
+    if backup is None:
+        print(f"reader restore: no valid backup of {path} was found", file=err)
+        return EXIT_INPUT
+    out.write(f"restored {path} from {backup}\n")
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- export
@@ -179,7 +239,12 @@ def run_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"search": run_search, "annotate": run_annotate, "export": run_export}
+COMMANDS = {
+    "search": run_search,
+    "annotate": run_annotate,
+    "export": run_export,
+    "restore": run_restore,
+}
 
 
 def run(command: str, argv: Sequence[str], out: TextIO, err: TextIO) -> int:

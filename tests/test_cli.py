@@ -148,3 +148,35 @@ def test_hostile_titles_reach_the_terminal_as_text(
     assert code == 0
     assert "\x1b" not in out
     assert "[bold]Title[/]" in out
+
+
+def test_damaged_database_can_be_restored_from_the_cli(
+    capsys: pytest.CaptureFixture[str], sample_corpus_dir: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "list.json"
+    paper = msn_id(capsys, sample_corpus_dir, db)
+    assert run(capsys, "annotate", paper, str(sample_corpus_dir), "--star", "--db", str(db))[0] == 0
+    assert (tmp_path / "list.json.bak1").exists()
+    db.write_text('{"garbage', encoding="utf-8")
+
+    code, _, err = run(capsys, "annotate", paper, "--unstar", "--db", str(db))
+    assert code == 1
+    assert f"reader restore --db {db}" in err
+    assert db.read_text(encoding="utf-8") == '{"garbage'
+
+    code, out, _ = run(capsys, "restore", "--db", str(db))
+    assert code == 0
+    assert "restored" in out
+    assert list(tmp_path.glob("list.json.damaged-*"))
+    code, out, _ = run(capsys, "search", "is:starred", str(sample_corpus_dir), "--db", str(db))
+    assert code == 0
+
+
+def test_restore_without_backup_fails_cleanly(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "list.json"
+    db.write_text("[]", encoding="utf-8")
+    code, _, err = run(capsys, "restore", "--db", str(db))
+    assert code == 1
+    assert "no valid backup" in err
