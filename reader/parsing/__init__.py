@@ -1,0 +1,12 @@
+"""From pasted listing files to clean, merged paper records.
+
+- corpus.py: ``load_corpus`` (files and directories in, a merged ``Corpus`` out).
+- decode.py: bytes to lines (UTF-8, BOM, cp1252/Latin-1 fallback, binary detection).
+- listings.py: the three listing formats, one parser each, detected by content.
+- names.py: splitting a title glued to its author list.
+- bibtex_import.py: BibTeX files (ours and the user's) as records.
+- merge.py: exact duplicates merged, near duplicates linked.
+- latex.py: the Unicode display form of LaTeX in titles and abstracts.
+- cache.py: parsed corpora (and derived data) cached on disk.
+- problems.py: ``Problem`` (``PATH:LINE: message``) and ``ParsedFile``.
+"""
