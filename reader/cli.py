@@ -108,7 +108,7 @@ def parse_summary(corpus: Corpus) -> str:
         errors = sum(p.severity == "error" for p in parsed.problems)
         warnings = len(parsed.problems) - errors
         lines.append(
-            f"{parsed.path}: {parsed.format or 'unreadable'}, {len(parsed.papers)} records, "
+            f"{parsed.path}: {parsed.format or 'unreadable'}, {parsed.records} records, "
             f"{errors} errors, {warnings} warnings"
         )
     groups = [p for p in corpus.papers if len(p.sources) > 1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from reader.parsing.cache import cache_key, read_entry, write_entry
 from reader.parsing.decode import BinaryFileError, decode_lines
 from reader.parsing.merge import link_near_duplicates, merge_duplicates
 from reader.parsing.problems import ParsedFile, Problem
+from reader.parsing.table import PaperIndex, PaperTable
 from reader.paths import cache_dir
 from reader.records import Paper
 
@@ -17,12 +18,30 @@ BIBTEX = "bibtex"
 Progress = Callable[[int, int], None]  # (bytes parsed, bytes in all files)
 
 
+@dataclass(frozen=True, slots=True)
+class FileSummary:
+    """What one input file gave: its format, how many records, what went wrong."""
+
+    path: str
+    format: str | None
+    records: int
+    problems: tuple[Problem, ...]
+
+    @classmethod
+    def of(cls, parsed: ParsedFile) -> FileSummary:
+        return cls(parsed.path, parsed.format, len(parsed.papers), tuple(parsed.problems))
+
+    @property
+    def failed(self) -> bool:
+        return self.format is None
+
+
 @dataclass(slots=True)
 class Corpus:
-    papers: list[Paper]
-    files: list[ParsedFile]
+    papers: Sequence[Paper]  # a list after parsing, a PaperTable when read from the cache
+    files: list[FileSummary]
     problems: list[Problem] = field(default_factory=list)
-    by_id: dict[str, Paper] = field(default_factory=dict)
+    by_id: Mapping[str, Paper] = field(default_factory=dict)
     # Identifies these inputs in the cache, so derived data (the search index) can be
     # cached beside the corpus; None when caching was bypassed.
     cache_key: str | None = None
@@ -34,10 +53,10 @@ class Corpus:
     @property
     def record_count(self) -> int:
         """Records read before merging."""
-        return sum(len(f.papers) for f in self.files)
+        return sum(f.records for f in self.files)
 
     @property
-    def failed_files(self) -> list[ParsedFile]:
+    def failed_files(self) -> list[FileSummary]:
         return [f for f in self.files if f.failed]
 
 
@@ -129,8 +148,8 @@ def load_corpus(
     files, problems = expand_paths(paths)
     key = cache_key(files) if use_cache else None
     if key is not None:
-        cached = read_entry(cache_dir(), "corpus", key)
-        if isinstance(cached, Corpus):
+        cached = _read_cached(key)
+        if cached is not None:
             cached.problems[:0] = problems
             if progress is not None:
                 progress(1, 1)
@@ -138,8 +157,19 @@ def load_corpus(
     corpus = _parse_and_merge(files, problems, progress)
     if key is not None:
         corpus.cache_key = key
-        write_entry(cache_dir(), "corpus", key, corpus)
+        # Stored by column: a warm start then reads a few long lists instead of building
+        # a million objects (see table.py).
+        state = (PaperTable.from_papers(corpus.papers), corpus.files, corpus.problems)
+        write_entry(cache_dir(), "corpus", key, state)
     return corpus
+
+
+def _read_cached(key: str) -> Corpus | None:
+    state = read_entry(cache_dir(), "corpus", key)
+    if not (isinstance(state, tuple) and len(state) == 3 and isinstance(state[0], PaperTable)):
+        return None
+    table, files, problems = state
+    return Corpus(table, files, list(problems), PaperIndex(table), cache_key=key)
 
 
 def _parse_and_merge(
@@ -156,4 +186,4 @@ def _parse_and_merge(
     papers = merge_duplicates(p for f in parsed for p in f.papers)
     link_near_duplicates(papers)
     problems.extend(problem for f in parsed for problem in f.problems)
-    return Corpus(papers, parsed, problems)
+    return Corpus(papers, [FileSummary.of(f) for f in parsed], problems)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import compress, islice
 
+from reader.parsing.table import paper_ids as ids_of_papers
 from reader.records import Paper
 from reader.search import bitsets
 from reader.search.expansion import PLURAL_SUFFIXES, WordMatch, match_word, vocab_index
@@ -110,7 +111,9 @@ class SearchEngine:
         self._title_positions: array | None = None  # corpus positions in title order
         # Annotations are keyed by paper id; built now because the inbox view needs it first.
         internal_of = self._index.internal_of
-        self._internal_by_id = {paper.id: internal_of[i] for i, paper in enumerate(self._papers)}
+        self._internal_by_id = {
+            paper_id: internal_of[i] for i, paper_id in enumerate(ids_of_papers(self._papers))
+        }
 
     def __getstate__(self) -> dict[str, object]:
         return {"papers": self._papers, "index": self._index}  # caches and lock are rebuilt

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from reader.parsing.table import paper_ids
 from reader.records import Paper
 from reader.search import bitsets
 from reader.search.query import ABSTRACT, AUTHOR, TITLE
@@ -138,7 +139,7 @@ class SearchIndex:
 
 def fingerprint(papers: Sequence[Paper]) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    digest.update("\n".join(paper.id for paper in papers).encode("utf-8"))
+    digest.update("\n".join(paper_ids(papers)).encode("utf-8"))
     return digest.hexdigest()
 
 
