@@ -90,3 +90,13 @@ def test_stale_search_index_is_rebuilt(sample_corpus_dir: Path, tmp_path: Path) 
         entry.write_bytes(b"garbage")
     engine = cached.engine_for(corpus)
     assert len(engine.search("", {}).indices) == 651
+
+
+def test_problems_are_reported_once_from_cache(sample_corpus_dir: Path, tmp_path: Path) -> None:
+    corpus_dir = _copy_sample(sample_corpus_dir, tmp_path / "corpus")
+    (corpus_dir / "bad.bin").write_bytes(b"\x00")
+    inputs = [corpus_dir, tmp_path / "missing.txt"]
+    first = [str(p) for p in load_corpus(inputs).problems]
+    second = [str(p) for p in load_corpus(inputs).problems]
+    assert len(first) == 2
+    assert second == first

@@ -148,9 +148,8 @@ def load_corpus(
     files, problems = expand_paths(paths)
     key = cache_key(files) if use_cache else None
     if key is not None:
-        cached = _read_cached(key)
+        cached = _read_cached(key, problems)
         if cached is not None:
-            cached.problems[:0] = problems
             if progress is not None:
                 progress(1, 1)
             return cached
@@ -159,17 +158,18 @@ def load_corpus(
         corpus.cache_key = key
         # Stored by column: a warm start then reads a few long lists instead of building
         # a million objects (see table.py).
-        state = (PaperTable.from_papers(corpus.papers), corpus.files, corpus.problems)
+        state = (PaperTable.from_papers(corpus.papers), corpus.files)
         write_entry(cache_dir(), "corpus", key, state)
     return corpus
 
 
-def _read_cached(key: str) -> Corpus | None:
+def _read_cached(key: str, path_problems: list[Problem]) -> Corpus | None:
     state = read_entry(cache_dir(), "corpus", key)
-    if not (isinstance(state, tuple) and len(state) == 3 and isinstance(state[0], PaperTable)):
+    if not (isinstance(state, tuple) and len(state) == 2 and isinstance(state[0], PaperTable)):
         return None
-    table, files, problems = state
-    return Corpus(table, files, list(problems), PaperIndex(table), cache_key=key)
+    table, files = state
+    problems = path_problems + [problem for f in files for problem in f.problems]
+    return Corpus(table, files, problems, PaperIndex(table), cache_key=key)
 
 
 def _parse_and_merge(
