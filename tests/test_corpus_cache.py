@@ -100,3 +100,17 @@ def test_problems_are_reported_once_from_cache(sample_corpus_dir: Path, tmp_path
     second = [str(p) for p in load_corpus(inputs).problems]
     assert len(first) == 2
     assert second == first
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate"])
+def test_missing_or_short_abstracts_file_is_a_cache_miss(
+    sample_corpus_dir: Path, tmp_path: Path, damage: str
+) -> None:
+    corpus_dir = _copy_sample(sample_corpus_dir, tmp_path / "corpus")
+    expected = [p.abstract for p in load_corpus([corpus_dir]).papers]
+    [blob] = cache_dir().glob("abstracts-*.bin")
+    if damage == "delete":
+        blob.unlink()
+    else:
+        blob.write_bytes(blob.read_bytes()[:1000])
+    assert [p.abstract for p in load_corpus([corpus_dir]).papers] == expected

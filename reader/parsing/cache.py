@@ -14,12 +14,12 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 # Bump when parsing output changes, so old cache entries are never served.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 _KEEP_ENTRIES = 4
 
 
@@ -62,7 +62,22 @@ def write_entry(directory: Path, kind: str, key: str, value: Any) -> None:
         return
 
 
+def write_blob(directory: Path, kind: str, key: str, chunks: Iterable[bytes]) -> Path | None:
+    """Raw bytes beside the pickles (read back by memory map); None if it cannot be written."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{kind}-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.writelines(chunks)
+        path = directory / f"{kind}-{key}.bin"
+        os.replace(temp, path)
+        _prune(directory, kind)
+        return path
+    except OSError:
+        return None
+
+
 def _prune(directory: Path, kind: str) -> None:
-    entries = sorted(directory.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)
+    entries = sorted(directory.glob(f"{kind}-*"), key=lambda p: p.stat().st_mtime)
     for stale in entries[:-_KEEP_ENTRIES]:
         stale.unlink(missing_ok=True)

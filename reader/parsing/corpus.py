@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reader.parsing.cache import cache_key, read_entry, write_entry
+from reader.parsing.cache import cache_key, read_entry, write_blob, write_entry
 from reader.parsing.decode import BinaryFileError, decode_lines
 from reader.parsing.merge import link_near_duplicates, merge_duplicates
 from reader.parsing.problems import ParsedFile, Problem
-from reader.parsing.table import PaperIndex, PaperTable
+from reader.parsing.table import AbstractStore, PaperIndex, PaperTable
 from reader.paths import cache_dir
 from reader.records import Paper
 
@@ -158,8 +158,13 @@ def load_corpus(
         corpus.cache_key = key
         # Stored by column: a warm start then reads a few long lists instead of building
         # a million objects (see table.py).
-        state = (PaperTable.from_papers(corpus.papers), corpus.files)
-        write_entry(cache_dir(), "corpus", key, state)
+        abstracts = AbstractStore.write(
+            (paper.abstract for paper in corpus.papers),
+            lambda chunks: write_blob(cache_dir(), "abstracts", key, chunks),
+        )
+        if abstracts is not None:
+            state = (PaperTable.from_papers(corpus.papers, abstracts), corpus.files)
+            write_entry(cache_dir(), "corpus", key, state)
     return corpus
 
 
@@ -168,6 +173,10 @@ def _read_cached(key: str, path_problems: list[Problem]) -> Corpus | None:
     if not (isinstance(state, tuple) and len(state) == 2 and isinstance(state[0], PaperTable)):
         return None
     table, files = state
+    try:
+        table.open()
+    except (OSError, ValueError):  # the abstracts file is gone or damaged: a miss
+        return None
     problems = path_problems + [problem for f in files for problem in f.problems]
     return Corpus(table, files, problems, PaperIndex(table), cache_key=key)
 

@@ -9,7 +9,10 @@ citation keys) still can, and pays the cost only then.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, KeysView, Mapping, Sequence
+import mmap
+from array import array
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping, Sequence
+from pathlib import Path
 from typing import Any, overload
 
 from reader.records import Paper, Source
@@ -30,14 +33,80 @@ _COLUMNS = (
 )
 
 
+class AbstractStore(Sequence[str]):
+    """Abstracts in one UTF-8 file beside the cache, read through a memory map on demand.
+
+    At 10^6 papers the abstracts are over a gigabyte: reading them at start-up would cost
+    more than everything else a warm start does. Only the abstracts shown are decoded.
+    """
+
+    def __init__(self, path: str, offsets: array) -> None:
+        self._path = path
+        self._offsets = offsets  # len(self) + 1 byte offsets
+        self._map: mmap.mmap | None = None
+
+    @classmethod
+    def write(
+        cls, abstracts: Iterable[str], save: Callable[[Iterable[bytes]], Path | None]
+    ) -> AbstractStore | None:
+        """Encode ``abstracts`` and stream them to ``save``; None when it could not save."""
+        offsets = array("Q", [0])
+
+        def encoded() -> Iterator[bytes]:
+            # Streamed, so the encoded gigabyte never sits in memory beside the corpus.
+            for abstract in abstracts:
+                data = abstract.encode("utf-8", "surrogatepass")
+                offsets.append(offsets[-1] + len(data))
+                yield data
+
+        path = save(encoded())
+        return None if path is None else cls(str(path), offsets)
+
+    def open(self) -> None:
+        """Map the file now; raises OSError if it is gone or shorter than expected."""
+        with open(self._path, "rb") as handle:
+            mapped = (
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                if self._offsets[-1]
+                else None
+            )
+        if mapped is not None and len(mapped) < self._offsets[-1]:
+            raise OSError(f"{self._path} is shorter than its index")
+        self._map = mapped
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if self._map is None and self._offsets[-1]:
+            self.open()
+        start, end = self._offsets[index], self._offsets[index + 1]
+        if start == end:
+            return ""
+        assert self._map is not None
+        return self._map[start:end].decode("utf-8", "surrogatepass")
+
+    def __reduce__(self) -> tuple[type[AbstractStore], tuple[str, array]]:
+        return (AbstractStore, (self._path, self._offsets))
+
+
 class PaperTable(Sequence[Paper]):
-    def __init__(self, columns: dict[str, list[Any]]) -> None:
+    def __init__(self, columns: dict[str, Any]) -> None:
         self._columns = columns
         self._made: list[Paper | None] = [None] * len(columns["ids"])
 
     @classmethod
-    def from_papers(cls, papers: Sequence[Paper]) -> PaperTable:
-        columns: dict[str, list[Any]] = {name: [] for name in _COLUMNS}
+    def from_papers(
+        cls, papers: Sequence[Paper], abstracts: Sequence[str] | None = None
+    ) -> PaperTable:
+        """Columns of ``papers``; ``abstracts`` (e.g. an AbstractStore) replaces theirs."""
+        columns: dict[str, Any] = {name: [] for name in _COLUMNS}
         paths: dict[str, int] = {}
         for paper in papers:
             columns["ids"].append(paper.id)
@@ -57,7 +126,15 @@ class PaperTable(Sequence[Paper]):
             columns["possible_duplicates"].append(paper.possible_duplicates)
             columns["extras"].append(paper.extra or None)
         columns["paths"] = list(paths)
+        if abstracts is not None:
+            columns["abstracts"] = abstracts
         return cls(columns)
+
+    def open(self) -> None:
+        """Check that every part of the table is readable (raises OSError if not)."""
+        abstracts = self._columns["abstracts"]
+        if isinstance(abstracts, AbstractStore):
+            abstracts.open()
 
     @property
     def ids(self) -> list[str]:
@@ -100,7 +177,7 @@ class PaperTable(Sequence[Paper]):
             extra=dict(c["extras"][index] or {}),
         )
 
-    def __reduce__(self) -> tuple[type[PaperTable], tuple[dict[str, list[Any]]]]:
+    def __reduce__(self) -> tuple[type[PaperTable], tuple[dict[str, Any]]]:
         return (PaperTable, (self._columns,))
 
 
