@@ -112,7 +112,8 @@ class PaperTable(Sequence[Paper]):
             columns["ids"].append(paper.id)
             columns["titles"].append(paper.title)
             columns["authors"].append(paper.authors)
-            columns["abstracts"].append(paper.abstract)
+            if abstracts is None:
+                columns["abstracts"].append(paper.abstract)
             columns["authors_truncated"].append(paper.authors_truncated)
             columns["orgs"].append(paper.orgs)
             columns["categories"].append(paper.category)

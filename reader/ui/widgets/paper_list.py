@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.parsing.table import paper_ids
 from reader.records import Paper
 from reader.search import ParsedQuery, highlight_spans
 from reader.storage.annotation import Annotation
@@ -74,7 +75,10 @@ class PaperList(ScrollView, can_focus=True):
         self._rows: Sequence[int] = ()
         self._annotations: Mapping[str, Annotation] = {}
         self._query: ParsedQuery | None = None
-        self._by_id: dict[str, Paper] = {}
+        # Ids by position, taken from the corpus without building its papers (the cached
+        # corpus builds a paper only when it is read); filled on first need.
+        self._ids: Sequence[str] | None = None
+        self._position_by_id: dict[str, int] = {}
         self._selected: dict[str, None] = {}  # paper ids, in the order they were selected
         self._cursor = 0
         self._generation = 0  # bumped on any change of data or styles; part of the cache key
@@ -95,7 +99,7 @@ class PaperList(ScrollView, can_focus=True):
         """Show ``papers[i] for i in rows``; the cursor stays on the same paper when it can."""
         current = self.current_paper
         if papers is not self._papers:
-            self._by_id = {}
+            self._ids, self._position_by_id = None, {}
         self._papers, self._rows, self._annotations, self._query = papers, rows, annotations, query
         self._generation += 1
         self.virtual_size = Size(0, len(rows))
@@ -134,9 +138,10 @@ class PaperList(ScrollView, can_focus=True):
     def targets(self) -> list[Paper]:
         """What a triage key acts on: the selection when there is one, else the cursor paper."""
         if self._selected:
-            if len(self._by_id) != len(self._papers):
-                self._by_id = {paper.id: paper for paper in self._papers}
-            return [self._by_id[paper_id] for paper_id in self._selected if paper_id in self._by_id]
+            if not self._position_by_id:
+                self._position_by_id = {pid: i for i, pid in enumerate(self._paper_ids())}
+            positions = self._position_by_id
+            return [self._papers[positions[pid]] for pid in self._selected if pid in positions]
         current = self.current_paper
         return [current] if current else []
 
@@ -231,9 +236,15 @@ class PaperList(ScrollView, can_focus=True):
         self._generation += 1
         self.refresh()
 
+    def _paper_ids(self) -> Sequence[str]:
+        if self._ids is None:
+            self._ids = paper_ids(self._papers)
+        return self._ids
+
     def _position_of(self, paper_id: str) -> int | None:
+        ids = self._paper_ids()
         for position, index in enumerate(self._rows):
-            if self._papers[index].id == paper_id:
+            if ids[index] == paper_id:
                 return position
         return None
 
