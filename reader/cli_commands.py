@@ -72,7 +72,8 @@ RESTORE_HINT = (
 
 
 def run_search(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
-    from reader.search import SearchEngine, SortKey
+    from reader.search import SortKey
+    from reader.search.cached import engine_for
 
     parser = _Parser(prog="reader search", description="Search the corpus.", stderr=err)
     parser.add_argument("query", metavar="QUERY", help="e.g. 'author:vincent \"normalizing flow\"'")
@@ -90,7 +91,7 @@ def run_search(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     annotations = _annotations(args.db, err)
     if annotations is None:
         return EXIT_INPUT
-    result = SearchEngine(corpus.papers).search(
+    result = engine_for(corpus).search(
         args.query, annotations, SortKey(args.sort), limit=args.limit
     )
     if result.hint:
@@ -199,7 +200,7 @@ def run_restore(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 def run_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reader.export.service import FORMATS, ExportError, ExportOptions, export
-    from reader.search import SearchEngine
+    from reader.search.cached import engine_for
 
     parser = _Parser(prog="reader export", description="Export the reading list.", stderr=err)
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
@@ -216,7 +217,7 @@ def run_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return EXIT_INPUT
 
     def matches(query: str) -> list[Paper]:
-        result = SearchEngine(corpus.papers).search(query, annotations)
+        result = engine_for(corpus).search(query, annotations)
         if result.hint:
             print(f"reader export: query: {result.hint}", file=err)
         return [corpus.papers[i] for i in result.indices]
