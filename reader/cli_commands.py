@@ -6,41 +6,19 @@ a window on the same database see the same papers, ids and ranking.
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from reader.cli import printable
+from reader.cli_parsing import ExitlessParser, ParserExit
 from reader.parsing.corpus import Corpus, load_corpus
 from reader.paths import default_db_path, sample_corpus_dir
 from reader.records import Paper
 from reader.storage.errors import StoreError
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors to our stream instead of exiting the process."""
-
-    def __init__(self, *args: object, stderr: TextIO, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._stderr = stderr
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(self._stderr)
-        self._stderr.write(f"{self.prog}: error: {message}\n")
-        raise _UsageError
-
-    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
-        if message:
-            self._stderr.write(message)
-        raise SystemExit(status)
+EXIT_OK, EXIT_INPUT = 0, 1
 
 
 def _load(paths: Sequence[Path], err: TextIO) -> Corpus:
@@ -75,7 +53,7 @@ def run_search(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reader.search import SortKey
     from reader.search.cached import engine_for
 
-    parser = _Parser(prog="reader search", description="Search the corpus.", stderr=err)
+    parser = ExitlessParser(prog="reader search", description="Search the corpus.", stderr=err)
     parser.add_argument("query", metavar="QUERY", help="e.g. 'author:vincent \"normalizing flow\"'")
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     parser.add_argument("--json", action="store_true", help="print JSON records")
@@ -175,7 +153,7 @@ def _db_argument(argv: Sequence[str]) -> str | None:
 def run_restore(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reader.storage.reading_list import restore_newest_backup
 
-    parser = _Parser(
+    parser = ExitlessParser(
         prog="reader restore",
         description="Replace a damaged reading list with its newest valid backup.",
         stderr=err,
@@ -202,7 +180,9 @@ def run_export(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reader.export.service import FORMATS, ExportError, ExportOptions, export
     from reader.search.cached import engine_for
 
-    parser = _Parser(prog="reader export", description="Export the reading list.", stderr=err)
+    parser = ExitlessParser(
+        prog="reader export", description="Export the reading list.", stderr=err
+    )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     parser.add_argument("--format", choices=FORMATS, default="bibtex")
     parser.add_argument("--query", default=None, metavar="Q", help="narrow with a search")
@@ -251,5 +231,5 @@ COMMANDS = {
 def run(command: str, argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     try:
         return COMMANDS[command](argv, out, err)
-    except _UsageError:
-        return EXIT_USAGE
+    except ParserExit as done:
+        return done.status

@@ -14,8 +14,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TextIO
 
+from reader.cli_parsing import USAGE_ERROR, ExitlessParser, ParserExit
 from reader.paths import default_db_path
 from reader.records import Paper
 from reader.storage.annotation import STATUSES
@@ -23,7 +24,6 @@ from reader.storage.errors import StoreError
 from reader.storage.reading_list import ReadingList, Target
 from reader.storage.tags import normalize_tags
 
-USAGE_ERROR = 2
 STORE_ERROR = 1
 
 
@@ -97,11 +97,11 @@ def run_annotate(
     default_db: Path | None = None,
 ) -> int:
     """Parse ``argv`` (the words after ``annotate``) and apply them; returns the exit status."""
-    parser = _ExitlessParser(prog="reader annotate", stderr=stderr)
+    parser = ExitlessParser(prog="reader annotate", stderr=stderr)
     add_annotate_arguments(parser)
     try:
         args = parser.parse_args(list(argv))
-    except _ParserExit as done:
+    except ParserExit as done:
         return done.status
     return annotate(
         args, stdout=stdout, stderr=stderr, papers_by_id=papers_by_id, default_db=default_db
@@ -147,27 +147,3 @@ def _set_notes(reading_list: ReadingList, targets: list[Target], note: str) -> s
         return None
     count = len(descriptions)
     return f"set the note of {count} paper{'s' if count != 1 else ''}"
-
-
-class _ParserExit(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _ExitlessParser(argparse.ArgumentParser):
-    """argparse that writes to the given stream and returns a status instead of exiting."""
-
-    def __init__(self, *, stderr: TextIO, prog: str) -> None:
-        super().__init__(prog=prog)
-        self._stderr = stderr
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(self._stderr)
-        self._stderr.write(f"{self.prog}: error: {message}\n")
-        raise _ParserExit(USAGE_ERROR)
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if message:
-            self._stderr.write(message)
-        raise _ParserExit(status)
