@@ -27,8 +27,8 @@ from typing import TypeVar
 from reader.export.bibtex import to_bibtex
 from reader.export.citation_keys import CitationKeys
 from reader.export.markdown import to_markdown
-from reader.records import Paper, paper_id
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper, paper_id
 
 T = TypeVar("T")
 

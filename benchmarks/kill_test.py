@@ -55,7 +55,7 @@ def paper_id(index: int) -> str:
 
 def run_child(db_path: Path, start: int) -> None:
     """The process that gets killed: acknowledge each change only once it returned."""
-    from reader.records import Paper
+    from reader.model.paper import Paper
     from reader.storage.reading_list import ReadingList
 
     reading_list = ReadingList.open(db_path, backup_interval=0)

@@ -29,9 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic import generate
-from reader.records import Paper
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.search import SearchEngine
-from reader.storage.annotation import Annotation
 
 QUERIES: dict[str, list[str]] = {
     "single word": ["learning", "bayesian", "transformer", "memorization", "kernel", "sareformer"],

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from reader.records import Paper
+from reader.model.paper import Paper
 from reader.storage.atomic_file import write_atomically
 from reader.storage.reading_list import ReadingList
 from reader.storage.schema import SCHEMA_VERSION

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reader.records import Paper, paper_id
+from reader.model.paper import Paper, paper_id
 
 
 def _words(text: str) -> list[str]:

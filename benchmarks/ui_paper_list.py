@@ -16,8 +16,8 @@ import time
 
 from textual.app import App, ComposeResult
 
-from reader.records import Paper
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.ui.widgets.paper_list import PaperList
 
 WORDS = [

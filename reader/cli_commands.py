@@ -13,9 +13,9 @@ from typing import TextIO
 
 from reader.cli import printable
 from reader.cli_parsing import ExitlessParser, ParserExit
+from reader.model.paper import Paper
 from reader.parsing.corpus import Corpus, load_corpus
 from reader.paths import default_db_path, sample_corpus_dir
-from reader.records import Paper
 from reader.storage.errors import StoreError
 
 EXIT_OK, EXIT_INPUT = 0, 1

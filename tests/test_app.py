@@ -19,7 +19,7 @@ from ui_support import (
     stored,
 )
 
-from reader.records import Paper
+from reader.model.paper import Paper
 from reader.storage.errors import SaveError
 from reader.storage.reading_list import ReadingList
 from reader.ui.screens.export import ExportScreen

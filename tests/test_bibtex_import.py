@@ -7,6 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reader.model.paper import paper_id
 from reader.parsing.bibtex_import import (
     DATE_PRECISION,
     IMPORTED_KEY,
@@ -14,7 +15,6 @@ from reader.parsing.bibtex_import import (
     split_authors,
     unprotect_title,
 )
-from reader.records import paper_id
 
 LIBRARY = r"""% exported by some reference manager
 @string{neurips = "Advances in Neural Information Processing Systems"}

@@ -18,9 +18,9 @@ from reader.export.bibtex_escape import braces_balance
 from reader.export.citation_keys import CitationKeys
 from reader.export.plain_text import one_line, paragraphs
 from reader.export.service import ExportOptions, export, render
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper, fold_text, paper_id
 from reader.parsing.bibtex_import import parse_bibtex
-from reader.records import Paper, fold_text, paper_id
-from reader.storage.annotation import Annotation
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "sample_corpus"
 HOSTILE = "50% & #1 _x_ {open }close} ~tilde \\ ^hat $5 @misc{x, \x1b[31mred\x1b[0m \x00 🎉 Zoë"

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.export.citation_keys import CitationKeys, base_key, surname
+from reader.model.paper import Paper, paper_id
 from reader.parsing.bibtex_import import IMPORTED_KEY
-from reader.records import Paper, paper_id
 
 VALID_KEY = re.compile(r"[A-Za-z0-9_:.\-]+")
 

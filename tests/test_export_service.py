@@ -21,9 +21,9 @@ from reader.export.service import (
     select_reading_list,
     write_export,
 )
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper, paper_id
 from reader.parsing.bibtex_import import parse_bibtex
-from reader.records import Paper, paper_id
-from reader.storage.annotation import Annotation
 
 TODAY = date(2026, 11, 23)
 

@@ -12,8 +12,8 @@ from markdown_it.token import Token
 from reader.export.markdown import to_markdown
 from reader.export.plain_text import one_line, paragraphs
 from reader.export.selection import stand_in
-from reader.records import Paper, paper_id
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper, paper_id
 
 TODAY = date(2026, 11, 23)
 MARKDOWN_SPECIALS = "*_`#[]()<>!|~&$\\+-=.1) >"

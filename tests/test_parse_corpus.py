@@ -6,9 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
+from reader.model.paper import paper_id
 from reader.parsing.corpus import load_corpus, parse_bytes, parse_file
 from reader.parsing.listings import ABSTRACT_LIST, DATED_LISTING, TRENDING_LIST
-from reader.records import paper_id
 
 DATA = Path(__file__).parent / "data"
 

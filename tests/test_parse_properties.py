@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reader.model.paper import Paper, paper_id
 from reader.parsing.corpus import parse_bytes
 from reader.parsing.merge import link_near_duplicates, merge_duplicates
 from reader.parsing.names import split_title_authors
-from reader.records import Paper, paper_id
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_corpus"
 DATED_RECORDS = (SAMPLE / "001_00bc72dca980dd80.txt").read_text(encoding="utf-8").split("\n")

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.records import Paper, paper_id
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper, paper_id
 from reader.search import SearchEngine, SortKey, expansion, highlight_spans, parse_query, ranking
 from reader.search import engine as engine_module
-from reader.storage.annotation import Annotation
 
 NO_ANNOTATIONS: dict[str, Annotation] = {}
 

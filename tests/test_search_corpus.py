@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.parsing.corpus import Corpus, load_corpus
-from reader.records import Paper
 from reader.search import SearchEngine, SortKey
 from reader.search.text import fold, tokens
-from reader.storage.annotation import Annotation
 
 NONE: dict[str, Annotation] = {}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.records import Paper
+from reader.model.paper import Paper
 from reader.storage.cli_support import run_annotate
 from reader.storage.reading_list import ReadingList
 from reader.storage.schema import read_snapshot

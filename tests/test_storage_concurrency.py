@@ -18,7 +18,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from reader.records import Paper
+    from reader.model.paper import Paper
     from reader.storage.reading_list import ReadingList
 
     db, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])

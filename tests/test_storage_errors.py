@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.records import Paper
+from reader.model.paper import Paper
 from reader.storage import atomic_file
 from reader.storage import reading_list as reading_list_module
 from reader.storage.backups import backup_paths, restore_newest_backup

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.records import Paper
+from reader.model.paper import Paper
 from reader.storage.reading_list import ReadingList
 from reader.storage.schema import read_snapshot
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from reader.records import Paper
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.storage.errors import ReadOnlyError, UnknownPaperError
 from reader.storage.json_file_storage import JSONFileStorage
 from reader.storage.reading_list import ReadingList

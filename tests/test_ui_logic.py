@@ -7,8 +7,8 @@ from pathlib import Path
 import pyperclip
 import pytest
 
-from reader.records import Paper
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.ui.clipboard import (
     ClipboardUnavailable,
     FallbackClipboard,

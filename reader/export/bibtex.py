@@ -33,9 +33,9 @@ from contextlib import contextmanager
 
 from reader.export.bibtex_escape import braces_balance, clean_text, escape_field
 from reader.export.citation_keys import CitationKeys
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.parsing.bibtex_import import DATE_PRECISION
-from reader.records import Paper
-from reader.storage.annotation import Annotation
 
 ENTRY_TYPE = "misc"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

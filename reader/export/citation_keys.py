@@ -24,8 +24,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
+from reader.model.paper import Paper
 from reader.parsing.bibtex_import import IMPORTED_KEY
-from reader.records import Paper
 
 STOPWORDS = frozenset(
     {

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from reader.records import Paper
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 
 Matcher = Callable[[str], Sequence[Paper]]
 

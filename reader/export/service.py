@@ -19,8 +19,8 @@ from reader.export.bibtex import to_bibtex
 from reader.export.citation_keys import CitationKeys
 from reader.export.markdown import to_markdown
 from reader.export.selection import Matcher, select_papers, select_reading_list
-from reader.records import Paper
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 
 __all__ = [
     "FORMATS",

@@ -36,8 +36,8 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from reader.model.paper import Paper, Source, paper_id
 from reader.parsing.problems import ParsedFile, Problem
-from reader.records import Paper, Source, paper_id
 
 FORMAT = "bibtex"
 # Keys in Paper.extra that are not BibTeX fields (the colon makes them invalid field names).

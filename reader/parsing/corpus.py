@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.model.paper import Paper
 from reader.parsing.cache import cache_key, read_entry, write_blob, write_entry
 from reader.parsing.decode import BinaryFileError, decode_lines
 from reader.parsing.merge import link_near_duplicates, merge_duplicates
 from reader.parsing.problems import ParsedFile, Problem
 from reader.parsing.table import AbstractStore, PaperIndex, PaperTable
 from reader.paths import cache_dir
-from reader.records import Paper
 
 BIBTEX = "bibtex"
 Progress = Callable[[int, int], None]  # (bytes parsed, bytes in all files)

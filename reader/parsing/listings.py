@@ -32,9 +32,9 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
+from reader.model.paper import Paper, Source, paper_id
 from reader.parsing.names import split_title_authors
 from reader.parsing.problems import ParsedFile, Problem
-from reader.records import Paper, Source, paper_id
 
 ABSTRACT_LIST = "abstract-list"
 DATED_LISTING = "dated-listing"

@@ -17,7 +17,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 
-from reader.records import Paper, fold_text
+from reader.model.paper import Paper, fold_text
 
 _SIMILAR = 90.0  # rapidfuzz ratio at or above which two titles or abstracts are near duplicates
 _ABSTRACT_PREFIX_CHARS = 400  # enough text to tell two abstracts apart, bounded cost per pair

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reader.records import Paper
+from reader.model.paper import Paper
 
 Severity = Literal["error", "warning"]
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping, Seq
 from pathlib import Path
 from typing import Any, overload
 
-from reader.records import Paper, Source
+from reader.model.paper import Paper, Source
 
 _COLUMNS = (
     "ids",

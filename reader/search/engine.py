@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import compress, islice
 
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.parsing.table import paper_ids as ids_of_papers
-from reader.records import Paper
 from reader.search import bitsets
 from reader.search.expansion import PLURAL_SUFFIXES, WordMatch, match_word, vocab_index
 from reader.search.index import ORG, SearchIndex, as_bits, fingerprint
@@ -48,7 +49,6 @@ from reader.search.query import (
 )
 from reader.search.ranking import Cancelled, Scores, by_relevance, rerank_head
 from reader.search.text import fold
-from reader.storage.annotation import Annotation
 
 # Phrases are checked against the text of each candidate, newest first; past this many
 # candidates the rest are left out (and the result marked truncated) to keep typing fluid.

@@ -23,8 +23,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from reader.model.paper import Paper
 from reader.parsing.table import paper_ids
-from reader.records import Paper
 from reader.search import bitsets
 from reader.search.query import ABSTRACT, AUTHOR, TITLE
 from reader.search.text import tokens

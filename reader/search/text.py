@@ -1,7 +1,7 @@
 """Folding text into search tokens, cheaply enough to run over 10^6 abstracts.
 
 The index and the query go through the same ``fold`` so that ``Vitória``, ``VITORIA`` and
-``Vit\\'{o}ria`` all become the token ``vitoria``. This mirrors ``reader.records.fold_text``
+``Vit\\'{o}ria`` all become the token ``vitoria``. This mirrors ``reader.model.paper.fold_text``
 (case, accents, punctuation) with two differences that matter at scale:
 
 - ASCII text (the vast majority of records) skips Unicode normalisation entirely;

@@ -1,11 +1,11 @@
 """The user's reading list (stars, tags, notes, status) and how it is kept safe on disk.
 
 - reading_list.py: ``ReadingList``, the API the app and CLI use; ``restore_newest_backup``.
-- annotation.py: ``Annotation``, one paper's judgement (immutable).
+
 - errors.py: ``StoreError`` and its subclasses, each naming the file.
 - schema.py: the TinyDB file layout and validation of a loaded file.
 - json_file_storage.py: the TinyDB ``Storage``: atomic saves, lock, merge-on-write.
 - atomic_file.py, locking.py, backups.py: the durability building blocks.
-- tags.py: tag name normalisation.
+
 - cli_support.py: ``reader annotate``.
 """

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TextIO
 
 from reader.cli_parsing import USAGE_ERROR, ExitlessParser, ParserExit
+from reader.model.annotation import STATUSES
+from reader.model.paper import Paper
+from reader.model.tags import normalize_tags
 from reader.paths import default_db_path
-from reader.records import Paper
-from reader.storage.annotation import STATUSES
 from reader.storage.errors import StoreError
 from reader.storage.reading_list import ReadingList, Target
-from reader.storage.tags import normalize_tags
 
 STORE_ERROR = 1
 

@@ -33,8 +33,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from reader.records import Paper
-from reader.storage.annotation import STATUSES, Annotation, Status
+from reader.model.annotation import STATUSES, Annotation, Status
+from reader.model.paper import Paper
+from reader.model.tags import normalize_tags
 from reader.storage.backups import DEFAULT_INTERVAL, restore_newest_backup
 from reader.storage.errors import StoreError, UnknownPaperError
 from reader.storage.json_file_storage import JSONFileStorage
@@ -47,7 +48,6 @@ from reader.storage.schema import (
     empty_tables,
     read_snapshot,
 )
-from reader.storage.tags import normalize_tags
 
 Target = Paper | str
 Clock = Callable[[], datetime]

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from reader.storage.annotation import STATUSES, Annotation
-from reader.storage.tags import normalize_tags
+from reader.model.annotation import STATUSES, Annotation
+from reader.model.tags import normalize_tags
 
 SCHEMA_VERSION = 1
 META_TABLE = "meta"

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reader.export.service import CitationKeys, render
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.parsing.corpus import Corpus
-from reader.records import Paper
 from reader.search import SearchEngine
-from reader.storage.annotation import Annotation
 from reader.storage.errors import ReadOnlyError, StoreError
 from reader.storage.reading_list import ReadingList
 from reader.ui.views import View, build_views

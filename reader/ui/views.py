@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
 
 ORPHANED = "orphaned"
 

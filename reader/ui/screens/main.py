@@ -26,9 +26,9 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.export.service import ExportError, render, select_reading_list, write_export
-from reader.records import Paper
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.search import ParsedQuery, SearchResult, SortKey
-from reader.storage.annotation import Annotation
 from reader.ui.clipboard import Clipboard, ClipboardUnavailable
 from reader.ui.narrowing import can_narrow
 from reader.ui.safe_text import display_line

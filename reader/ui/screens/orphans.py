@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
 from reader.ui.safe_text import display_line
 
 

@@ -15,8 +15,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from reader.records import Paper
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.ui.safe_text import display_block, display_line
 
 _STATUS_LABELS = {"unread": "unread", "read": "read", "skipped": "skipped"}

@@ -20,10 +20,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.parsing.table import paper_ids
-from reader.records import Paper
 from reader.search import ParsedQuery, highlight_spans
-from reader.storage.annotation import Annotation
 from reader.ui.widgets.paper_row import RowStyles, render_row
 
 

@@ -16,8 +16,8 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
-from reader.records import Paper
-from reader.storage.annotation import Annotation
+from reader.model.annotation import Annotation
+from reader.model.paper import Paper
 from reader.ui.safe_text import display_line
 
 SELECTED_MARK = "▌"
