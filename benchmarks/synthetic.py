@@ -1,157 +1,86 @@
-"""A synthetic corpus in the three listing formats, for benchmarks at 10^4–10^6 papers.
+"""A synthetic corpus shaped like ``sample_corpus/``, for benchmarks at 10^4–10^6 papers.
 
     python benchmarks/synthetic.py --papers 100000 --out /tmp/corpus --seed 1
 
-Papers get plausible machine-learning titles, 3–8 authors (some with accented names),
-150–250-word abstracts drawn from a Zipf-weighted vocabulary, categories, dates and orgs.
-Every paper also coins a made-up term (a method name or acronym) with some probability, so
-the vocabulary keeps growing with the corpus the way real collections do; without that, a
-benchmark at 10^6 papers would search a toy vocabulary.
+Everything is drawn from the seeds in ``sample_corpus/`` (read with the real parser once per
+process), so that costs measured here are the costs of real data:
 
-Files are written in the formats of sample_corpus/ (see reader/parsing/listings.py): half
-the papers as dated listings (category, date, title glued to authors, abstract), 30% as
-trending lists (title, abstract), 20% as abstract lists (institution header, ``Abstract:``
-lines); at most ``--per-file`` papers per file. Output is deterministic for a given seed.
+- **Abstract lengths** follow the seeds' own distribution (each abstract's target length in
+  characters is a seed abstract's length; 431–1,911 characters, median about 1,170).
+- **Abstract words** are the seeds' words at the seeds' frequencies, plus one coined term per
+  paper (a method name or acronym, often re-used by later papers), so the vocabulary keeps
+  growing with the corpus as real collections do.
+- **LaTeX**: 4.0% of the seed abstracts (26 of 651) contain ``$`` or a backslash macro; the same
+  share of generated abstracts carries one to three LaTeX spans cut from those seed abstracts
+  (``$O(d^{2})$``, ``\\citep{dai2018sbeed}``, ``\\textsc{Retrace}``, ...). Another 3% carry the
+  brace and tilde debris seen in the seeds (``L_{1}-regularized``, ``e.g.~SMPL``).
+- **Titles** are seed titles with one or two words swapped for words of other seed titles and
+  the coined term worked in (``X: ...``, ``... with X``), so titles look like the seeds' and
+  rarely collide.
+- **Authors** recombine the seeds' first names and surnames (particles and accents kept:
+  ``Julius von Kügelgen``); two or three are shown, 84% of bylines end in ``et al.``, as in the
+  seeds' dated listing. Orgs, categories and the ``Code`` flag follow the seeds' shares.
+- **Near duplicates**: 1% of papers are a renamed version of an earlier paper (new title, the
+  abstract with one word changed), so duplicate linking has real work to do.
 
-``generate(n, seed)`` returns the same papers as ``Paper`` records, exactly as a parser
-would read them back from the files (dates and authors only where the format carries them).
+Files are written in the three listing formats of ``sample_corpus/`` (see
+``reader/parsing/listings.py``): half the papers as dated listings, 30% as trending lists, 20%
+as abstract lists; at most ``--per-file`` papers per file. Output is deterministic for a seed.
+
+``generate(n, seed)`` returns the same papers as ``Paper`` records, exactly as a parser would
+read them back from the files (dates and authors only where the format carries them).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-from reader.model.paper import Paper, paper_id
+from reader.model.paper import Paper, paper_id  # noqa: E402
 
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
+SEEDS = REPO / "sample_corpus"
 DATED, TRENDING, ABSTRACTS = "dated-listing", "trending-list", "abstract-list"
-_MONTHS = _words("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec")
-_CATEGORIES = ["LG", "LG", "LG", "CV", "CV", "CL", "AI", "ML", "NE", "RO", "IR"]
-_ORGS = [
-    "mila",
-    "meta-ai",
-    "deepmind",
-    "inria",
-    "ucl",
-    "eth-zurich",
-    "mpi-is",
-    "oxford",
-    "stanford",
-    "cmu",
-    "berkeley",
-    "mit",
-    "tsinghua",
-    "kaist",
-    "vector",
-    "amii",
-]
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_ORGS = ["mila", "meta-ai", "deepmind", "inria", "ucl", "eth-zurich", "mpi-is", "oxford"]
 _ABSTRACT_LIST_ORGS = ["UCL", "MILA", "INRIA", "ETH Zurich", "MPI-IS", "KAIST"]
-_FIRST = _words(
-    "Pascal Yann Yoshua Aaron Hugo Mathilde Diane Florian Randall Ishan Vitória José "
-    "Zoé Björn Jürgen Søren Chloé Mahmoud Karsten Mark Zeynep Casey Li Wei Xin Yuki "
-    "Aditya Priya Ahmed Fatima Olga Ivan Elena Marco Giulia Lucas Camille Noah Emma "
-    "Liam Sofia Mateo Amélie François Rémi Kartik Simon Julius Linus Cian Reza Ali "
-    "Martin Mikael Roberta Sebastian Anna Tom Kate Ruth Omar Layla Chen Hao Min Jun"
-)
-_LAST = _words(
-    "Vincent LeCun Bengio Courville Larochelle Caron Bouchacourt Bordes Balestriero Misra "
-    "Barin-Pacela Hernández Müller Schölkopf Kügelgen García Núñez Dubois Lefèvre Roth "
-    "Ibrahim Akata Meehan Assran Ahuja Lacoste-Julien Eastwood Bayat Pezeshki Klissarov "
-    "Henaff Raileanu Touati Precup Bacon Huang Zhang Wang Li Liu Chen Yang Kumar Sharma "
-    "Singh Ivanov Petrova Rossi Bianchi Martin Bernard Silva Santos Kowalski Nowak "
-    "Johansson Andersen Okafor Mensah Tanaka Sato Kim Park Nguyen Tran O'Brien McAllester "
-    "DeAndre Dumoulin Mladenovic Bose Bouthillier Delaunay Rahimi-Kalahroudi"
-)
-_ADJECTIVES = _words(
-    "Robust Scalable Efficient Neural Deep Bayesian Probabilistic Contrastive "
-    "Self-Supervised Generative Adversarial Variational Sparse Causal Equivariant "
-    "Hierarchical Continual Federated Differentiable Stochastic Implicit Latent "
-    "Masked Diffusion-Based Graph Multimodal Unsupervised Offline Meta-Learned "
-    "Compositional Invariant Optimal Adaptive Provable Fast Lightweight"
-)
-_NOUNS = _words(
-    "Representations Transformers Networks Optimisation Optimization Inference Flows "
-    "Processes Embeddings Policies Agents Models Priors Kernels Features Attention "
-    "Disentanglement Generalization Memorization Segmentation Detection Reasoning "
-    "Exploration Planning Retrieval Alignment Distillation Pretraining Fine-Tuning "
-    "Calibration Uncertainty Robustness Transport Sampling Estimation Regression "
-    "Classification Clustering Augmentations Objectives Benchmarks Simulators Rewards"
-)
-_DOMAINS = _words(
-    "Images Video Language Molecules Proteins Graphs Robotics Speech Point Clouds "
-    "Time Series Tabular Data Scenes Physics Games Medicine Climate Code"
-)
-# Every title names its coined term, so titles (and hence paper ids) rarely collide.
-_TEMPLATES = [
-    "{adj} {noun} for {domain} with {coined}",
-    "{coined}: {adj} {noun} with {noun2}",
-    "Towards {adj} {noun} via {noun2} in {coined}",
-    "On the {noun} of {adj} {noun2}: the {coined} Case",
-    "Learning {noun} from {domain} with {adj} {coined}",
-    "{adj} {noun2} Meets {noun} in {coined}",
-    "{coined}: Scaling {adj} {noun} to {domain}",
-    "When Does {adj} {noun} Help {noun2}? Evidence from {coined}",
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "re",
+    "tu",
+    "ne",
+    "zo",
+    "vi",
+    "sa",
+    "po",
+    "qu",
+    "xe",
+    "dra",
+    "fle",
+    "gri",
+    "bro",
+    "sta",
+    "plu",
 ]
-_FUNCTION_WORDS = _words(
-    "the of and to a in we that for is on with by this our as are from "
-    "which be an can it these at show than not both into such"
-)
-_CONTENT_WORDS = _words(
-    "model models learning data training method methods approach network networks neural "
-    "performance results task tasks propose proposed representation representations show "
-    "based framework problem algorithm algorithms existing novel state art distribution "
-    "distributions loss function functions benchmark benchmarks experiments demonstrate "
-    "improve improves deep large small efficient robust generalization inference estimation "
-    "optimization optimisation bayesian gaussian process processes prior posterior sampling "
-    "transformer transformers attention self supervised unsupervised contrastive generative "
-    "adversarial diffusion variational latent space spaces embedding embeddings features "
-    "feature image images video language text graph graphs policy reinforcement reward agent "
-    "agents environment environments exploration planning objective objectives gradient "
-    "gradients descent stochastic convergence theoretical empirical analysis evaluation "
-    "dataset datasets samples sample labels label supervision pretraining pretrained "
-    "fine tuning downstream transfer domain shift shifts invariance equivariant symmetry "
-    "causal structure structures sparse dense scalable scale scaling parameters layers "
-    "normalizing flow flows kernel kernels uncertainty calibration robustness memorization "
-    "disentanglement factors segmentation detection classification regression clustering "
-    "retrieval alignment reasoning planning simulation simulator physics molecules protein "
-    "proteins point cloud clouds registration rendering scene scenes geometry 3d 2d depth "
-    "camera pose shape meta acquisition surrogate hyperparameter hyperparameters regret "
-    "trajectory trajectories offline online continual federated privacy fairness bias "
-    "variance entropy mutual information divergence transport optimal wasserstein score "
-    "matching energy hierarchical compositional modular memory recurrent convolutional "
-    "vision visual speech audio multimodal contrastive masked autoencoder autoencoders "
-    "encoder decoder tokens token sequence sequences prediction predictions predictive "
-    "accuracy error errors baseline baselines outperforms competitive significantly "
-    "computational cost efficiency memory inference latency hardware quantization pruning "
-    "distillation teacher student knowledge curriculum augmentation augmentations "
-    "identifiability quantized steering activations interpretability explanations "
-    "benchmarking reproducibility replicability open source code available github"
-)
-_OPENERS = [
-    "We propose",
-    "We introduce",
-    "In this paper, we study",
-    "We present",
-    "This work investigates",
-    "We consider",
-    "Recent work has shown that",
-]
-
-
+_LATEX = re.compile(r"[$\\]")
+_LATEX_SPAN = re.compile(r"\$[^$]{1,80}\$|\\[A-Za-z]+(?:\{[^{}$]{0,60}\})?")
+_DEBRIS_SPAN = re.compile(r"\S*[{~]\S*")
 _STREAM_WORDS = 1 << 20
+_NEAR_DUPLICATES = 0.01
+_DEBRIS_SHARE = 0.03
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,15 +91,60 @@ class Synthetic:
     format: str
 
 
+@dataclass(frozen=True, slots=True)
+class Seeds:
+    """What the generator draws from, measured on ``sample_corpus/``."""
+
+    abstract_lengths: list[int]
+    words: list[str]
+    word_weights: list[int]
+    latex_share: float
+    latex_spans: list[str]
+    debris_spans: list[str]
+    titles: list[list[str]]
+    title_words: list[str]
+    first_names: list[str]
+    surnames: list[str]
+    categories: list[str]
+
+
+@cache
+def seeds() -> Seeds:
+    from reader.parsing.corpus import load_corpus
+
+    papers = list(load_corpus([SEEDS], use_cache=False).papers)
+    latex = [p.abstract for p in papers if _LATEX.search(p.abstract)]
+    plain = [p.abstract for p in papers if not _LATEX.search(p.abstract)]
+    counts = Counter(
+        word for text in plain for word in text.split() if not _DEBRIS_SPAN.match(word)
+    )
+    titles = [p.title.split() for p in papers if p.title and not _LATEX.search(p.title)]
+    names = [name.split() for p in papers for name in p.authors if len(name.split()) >= 2]
+    return Seeds(
+        abstract_lengths=sorted(len(p.abstract) for p in papers),
+        words=list(counts),
+        word_weights=list(counts.values()),
+        latex_share=len(latex) / len(papers),
+        latex_spans=[m.group() for text in latex for m in _LATEX_SPAN.finditer(text)],
+        debris_spans=[
+            m.group() for text in plain for m in _DEBRIS_SPAN.finditer(text) if "$" not in m.group()
+        ],
+        titles=titles,
+        title_words=[w for t in titles for w in t if len(w) >= 4 and w[0].isupper()],
+        first_names=[n[0] for n in names],
+        surnames=[" ".join(n[1:]) for n in names],
+        categories=[p.category for p in papers if p.category],
+    )
+
+
 class _Generator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        words = _FUNCTION_WORDS + _CONTENT_WORDS
-        # Zipf weights over the vocabulary: function words first, so they are the most common.
-        cum_weights = list(accumulate(1.0 / (rank + 1) for rank in range(len(words))))
-        # Abstracts are slices of one long Zipf-distributed word stream taken at random
-        # offsets: drawing each word separately made generation ten times slower.
-        self.stream = self.rng.choices(words, cum_weights=cum_weights, k=_STREAM_WORDS)
+        self.seeds = seeds()
+        cum_weights = list(accumulate(self.seeds.word_weights))
+        # Abstracts are slices of one long stream of seed words at seed frequencies, taken
+        # at random offsets: drawing each word separately is ten times slower.
+        self.stream = self.rng.choices(self.seeds.words, cum_weights=cum_weights, k=_STREAM_WORDS)
         self.coined: list[str] = []
 
     def coin(self) -> str:
@@ -178,59 +152,56 @@ class _Generator:
         if self.coined and rng.random() < 0.5:
             # Re-use earlier coinages, recent ones more often, like follow-up papers do.
             return self.coined[-1 - min(int(rng.expovariate(0.01)), len(self.coined) - 1)]
-        syllables = [
-            "ka",
-            "lo",
-            "mi",
-            "re",
-            "tu",
-            "ne",
-            "zo",
-            "vi",
-            "sa",
-            "po",
-            "qu",
-            "xe",
-            "dra",
-            "fle",
-            "gri",
-            "bro",
-            "sta",
-            "plu",
-        ]
-        stem = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3)))
+        stem = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
         term = stem.capitalize() if rng.random() < 0.5 else stem.upper()[:5]
         term += rng.choice(["", "", "Net", "Former", "-2", "GAN", "Flow"])
         self.coined.append(term)
         return term
 
     def title(self, coined: str) -> str:
-        rng = self.rng
-        template = rng.choice(_TEMPLATES)
-        return template.format(
-            adj=rng.choice(_ADJECTIVES),
-            noun=rng.choice(_NOUNS),
-            noun2=rng.choice(_NOUNS),
-            domain=rng.choice(_DOMAINS),
-            coined=coined,
-        )
+        rng, s = self.rng, self.seeds
+        words = list(rng.choice(s.titles))
+        for _ in range(rng.randint(1, 2)):
+            slots = [i for i, w in enumerate(words) if len(w) >= 4 and w[0].isupper()]
+            if slots:
+                words[rng.choice(slots)] = rng.choice(s.title_words)
+        title = " ".join(words)
+        roll = rng.random()
+        if roll < 0.4:
+            return f"{coined}: {title}"
+        if roll < 0.7:
+            return f"{title} with {coined}"
+        return f"{title} via {coined}"
 
-    def authors(self) -> tuple[str, ...]:
-        rng = self.rng
-        return tuple(f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(rng.randint(3, 8)))
+    def authors(self) -> tuple[tuple[str, ...], bool]:
+        rng, s = self.rng, self.seeds
+        count = 3 if rng.random() < 0.92 else 2
+        names = tuple(f"{rng.choice(s.first_names)} {rng.choice(s.surnames)}" for _ in range(count))
+        return names, rng.random() < 0.84
 
     def abstract(self, coined: str) -> str:
-        rng = self.rng
-        opener = rng.choice(_OPENERS)
-        count = rng.randint(150, 250) - len(opener.split())
-        start = rng.randrange(len(self.stream) - count)
-        words = self.stream[start : start + count]
+        rng, s = self.rng, self.seeds
+        target = rng.choice(s.abstract_lengths)
+        start = rng.randrange(len(self.stream) - 2000)
+        words, length = [], 0
+        for word in self.stream[start : start + 2000]:
+            if length >= target:
+                break
+            words.append(word)
+            length += len(word) + 1
+        count = len(words)
         words[rng.randrange(count)] = coined
-        sentences: list[str] = [opener]
+        roll = rng.random()
+        if roll < s.latex_share:
+            for _ in range(rng.randint(1, 3)):
+                words[rng.randrange(count)] = rng.choice(s.latex_spans)
+        elif roll < s.latex_share + _DEBRIS_SHARE and s.debris_spans:
+            words[rng.randrange(count)] = rng.choice(s.debris_spans)
+        sentences: list[str] = []
         start = 0
         while start < count:
             length = rng.randint(12, 26)
-            sentence = " ".join(words[start : start + length])
+            sentence = " ".join(words[start : start + length]).rstrip(".")
             sentences.append(sentence[0].upper() + sentence[1:] + ".")
             start += length
         return " ".join(sentences)
@@ -243,31 +214,53 @@ class _Generator:
 def _papers(n: int, seed: int) -> Iterator[Synthetic]:
     gen = _Generator(seed)
     rng = gen.rng
+    recent: list[Synthetic] = []
     for _ in range(n):
-        roll = rng.random()
-        fmt = DATED if roll < 0.5 else TRENDING if roll < 0.8 else ABSTRACTS
         coined = gen.coin()
-        abstract = gen.abstract(coined)
-        if fmt == ABSTRACTS:
-            org = _ABSTRACT_LIST_ORGS[min(int(rng.expovariate(0.5)), len(_ABSTRACT_LIST_ORGS) - 1)]
-            paper = Paper(paper_id(None, abstract), None, (), abstract, orgs=(org,))
-        elif fmt == TRENDING:
-            title = gen.title(coined)
-            paper = Paper(paper_id(title, abstract), title, (), abstract)
+        if recent and rng.random() < _NEAR_DUPLICATES:
+            item = _renamed(gen, rng.choice(recent), coined)
         else:
-            title = gen.title(coined)
-            authors = gen.authors()
-            paper = Paper(
-                paper_id(title, abstract),
-                title,
-                authors,
-                abstract,
-                orgs=tuple(rng.sample(_ORGS, rng.randint(0, 2))),
-                category=rng.choice(_CATEGORIES),
-                date=gen.date(),
-                has_code=rng.random() < 0.3,
-            )
-        yield Synthetic(paper, fmt)
+            item = _fresh(gen, coined)
+        recent = [*recent[-99:], item]
+        yield item
+
+
+def _fresh(gen: _Generator, coined: str) -> Synthetic:
+    rng = gen.rng
+    roll = rng.random()
+    fmt = DATED if roll < 0.5 else TRENDING if roll < 0.8 else ABSTRACTS
+    abstract = gen.abstract(coined)
+    if fmt == ABSTRACTS:
+        org = _ABSTRACT_LIST_ORGS[min(int(rng.expovariate(0.5)), len(_ABSTRACT_LIST_ORGS) - 1)]
+        return Synthetic(Paper(paper_id(None, abstract), None, (), abstract, orgs=(org,)), fmt)
+    title = gen.title(coined)
+    if fmt == TRENDING:
+        return Synthetic(Paper(paper_id(title, abstract), title, (), abstract), fmt)
+    authors, truncated = gen.authors()
+    orgs = () if rng.random() < 0.92 else tuple(rng.sample(_ORGS, rng.randint(1, 2)))
+    paper = Paper(
+        paper_id(title, abstract),
+        title,
+        authors,
+        abstract,
+        authors_truncated=truncated,
+        orgs=orgs,
+        category=rng.choice(gen.seeds.categories),
+        date=gen.date(),
+        has_code=rng.random() < 0.06,
+    )
+    return Synthetic(paper, fmt)
+
+
+def _renamed(gen: _Generator, earlier: Synthetic, coined: str) -> Synthetic:
+    """A later version of ``earlier``: renamed, with one abstract word changed."""
+    rng = gen.rng
+    words = earlier.paper.abstract.split(" ")
+    words[rng.randrange(len(words))] = coined
+    abstract = " ".join(words)
+    title = gen.title(coined) if earlier.paper.title else None
+    paper = replace(earlier.paper, id=paper_id(title, abstract), title=title, abstract=abstract)
+    return Synthetic(paper, earlier.format)
 
 
 def generate(n: int, seed: int = 0) -> list[Paper]:
@@ -283,12 +276,15 @@ def _dated_lines(paper: Paper) -> list[str]:
     year, month, day = paper.date.split("-")
     header = f"{paper.category}{_MONTHS[int(month) - 1]} {int(day)}, {year}"
     byline = f"{paper.title}{', '.join(paper.authors)}"
+    if paper.authors_truncated:
+        byline += " et al."
     if paper.orgs:
         byline += " · " + ", ".join(paper.orgs)
     return [header + ("Code" if paper.has_code else ""), byline, paper.abstract]
 
 
-def _file_text(fmt: str, papers: list[Paper]) -> str:
+def file_text(fmt: str, papers: list[Paper]) -> str:
+    """``papers`` as one listing file of format ``fmt``."""
     lines: list[str] = []
     if fmt == DATED:
         for paper in papers:
@@ -311,7 +307,7 @@ def _file_text(fmt: str, papers: list[Paper]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_corpus(out: Path, n: int, seed: int, per_file: int = 5000) -> int:
+def write_corpus(out: Path, n: int, seed: int, per_file: int = 5000, prefix: str = "") -> int:
     """Write ``n`` papers under ``out``; returns the number of files written."""
     out.mkdir(parents=True, exist_ok=True)
     pending: dict[str, list[Paper]] = {DATED: [], TRENDING: [], ABSTRACTS: []}
@@ -319,8 +315,8 @@ def write_corpus(out: Path, n: int, seed: int, per_file: int = 5000) -> int:
 
     def flush(fmt: str) -> None:
         nonlocal files
-        text = _file_text(fmt, pending[fmt])
-        (out / f"{files:05d}_{fmt}.txt").write_text(text, encoding="utf-8")
+        text = file_text(fmt, pending[fmt])
+        (out / f"{prefix}{files:05d}_{fmt}.txt").write_text(text, encoding="utf-8")
         pending[fmt] = []
         files += 1
 
@@ -340,9 +336,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per-file", type=int, default=5000)
+    parser.add_argument("--prefix", default="", help="file name prefix (e.g. a day's date)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    files = write_corpus(args.out, args.papers, args.seed, args.per_file)
+    files = write_corpus(args.out, args.papers, args.seed, args.per_file, args.prefix)
     elapsed = time.perf_counter() - started
     print(f"wrote {args.papers:,} papers in {files} files under {args.out} in {elapsed:.1f} s")
     return 0

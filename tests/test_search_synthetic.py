@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from reader.parsing.corpus import load_corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import generate, main
+from benchmarks.synthetic import generate, main, seeds
 
 
 def fields(paper: object) -> tuple[object, ...]:
@@ -25,9 +26,21 @@ def test_generation_is_deterministic_per_seed() -> None:
 def test_papers_have_the_promised_shape() -> None:
     papers = generate(300, 1)
     authored = [p for p in papers if p.authors]
-    assert authored and all(3 <= len(p.authors) <= 8 for p in authored)
-    assert all(150 <= len(p.abstract.split()) <= 250 for p in papers)
+    assert authored and all(2 <= len(p.authors) <= 3 for p in authored)
     assert any(p.title is None for p in papers) and any(p.date for p in papers)
+
+
+def test_latex_share_and_abstract_lengths_match_the_seeds() -> None:
+    """The shape the cold-path targets are measured on (issue 12): within a few percent."""
+    papers = generate(4000, 2)
+    share = sum(1 for p in papers if re.search(r"[$\\]", p.abstract)) / len(papers)
+    assert abs(share - seeds().latex_share) < 0.012
+    assert 0.035 < seeds().latex_share < 0.045  # the share the docstring states (4.0%)
+    lengths = sorted(len(p.abstract) for p in papers)
+    seed_lengths = seeds().abstract_lengths
+    for q in (0.1, 0.5, 0.9):
+        ours, theirs = lengths[int(q * len(lengths))], seed_lengths[int(q * len(seed_lengths))]
+        assert abs(ours - theirs) / theirs < 0.05
 
 
 def test_written_files_parse_back_to_the_generated_papers(tmp_path: Path) -> None:
