@@ -7,6 +7,7 @@ test in tests/test_architecture.py).
 - paper.py: ``Paper`` (one merged paper), ``Source`` (file and line), paper ids and folding.
 - annotation.py: ``Annotation`` (one paper's judgement), ``Status`` and ``STATUSES``.
 - tags.py: tag name normalisation.
+- latex.py: LaTeX display form (pylatexenc) and the fast path that folding uses.
 """
 
 from reader.model.annotation import STATUSES, Annotation, Status

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from reader.model.latex import fold_source, to_unicode
+
 # ASCII fast path: lower-case letters and digits survive, every other byte becomes a space.
 _ASCII_FOLD = bytes(
     (c | 0x20) if chr(c).isalpha() else c if chr(c).isdigit() else 0x20 for c in range(128)
@@ -87,8 +89,6 @@ class Paper:
     @property
     def display_title(self) -> str:
         """Title in readable Unicode; untitled papers show the start of their abstract."""
-        from reader.parsing.latex import to_unicode
-
         if self.title:
             return to_unicode(self.title)
         text = to_unicode(self.abstract)
@@ -96,8 +96,6 @@ class Paper:
 
     @property
     def display_abstract(self) -> str:
-        from reader.parsing.latex import to_unicode
-
         return to_unicode(self.abstract)
 
     def to_json(self) -> dict[str, Any]:
@@ -122,9 +120,15 @@ class Paper:
 def fold_text(text: str) -> str:
     """Case, accents, punctuation and spacing folded away: the key duplicates are matched on."""
     if "\\" in text or "$" in text or "{" in text:
-        from reader.parsing.latex import to_unicode
+        # The regex fast path decides almost every case; pylatexenc (25 ms an abstract)
+        # only the rest. Both fold alike, so ids never depend on which one ran.
+        fast = fold_source(text)
+        text = to_unicode(text) if fast is None else fast
+    return fold_unicode(text)
 
-        text = to_unicode(text)
+
+def fold_unicode(text: str) -> str:
+    """``fold_text`` without the LaTeX step: for text that is already Unicode."""
     if text.isascii():
         return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split()).decode("ascii")
     decomposed = unicodedata.normalize("NFKD", text.casefold())
