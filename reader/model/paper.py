@@ -56,6 +56,8 @@ class Paper:
     possible_duplicates: tuple[str, ...] = ()
     # Fields a BibTeX import may carry beyond the listing formats (kept for round trips).
     extra: dict[str, str] = field(default_factory=dict)
+    # The arXiv identifier (``2301.01234``, no version) where a listing line carried one.
+    arxiv_id: str | None = None
 
     def __reduce__(self) -> tuple[type[Paper], tuple[Any, ...]]:
         # The corpus cache holds up to 10^6 papers: positional arguments unpickle about
@@ -75,6 +77,7 @@ class Paper:
                 self.sources,
                 self.possible_duplicates,
                 self.extra,
+                self.arxiv_id,
             ),
         )
 
@@ -114,6 +117,8 @@ class Paper:
         }
         if self.extra:
             data["extra"] = dict(self.extra)
+        if self.arxiv_id:
+            data["arxiv_id"] = self.arxiv_id
         return data
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when parsing output changes, so old cache entries are never served.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 _KEEP_ENTRIES = 4
 
 

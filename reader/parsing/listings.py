@@ -20,6 +20,10 @@ a title line and an abstract line per paper::
     SubscribeEnd-to-End Meta-Bayesian Optimisation with Transformer Neural Processes
     Meta-Bayesian optimisation (meta-BO) aims to improve ...
 
+A line may carry an arXiv id or URL (``arXiv:2301.01234``, ``arxiv.org/abs/2301.01234v2``,
+``arXiv:hep-th/9901001``); the first one in a record's title or abstract becomes its
+``arxiv_id`` (without the version: every version is the same paper). The text is kept as is.
+
 Every parser returns records and problems; a line that is not used by a record is reported,
 never silently dropped. Blank lines separate nothing in these formats and are ignored.
 """
@@ -54,6 +58,11 @@ _MAX_HEADER_CHARS = 80
 # Titles are short single sentences; abstracts are paragraphs. The sample corpus has titles up
 # to 134 characters and abstracts from 431, so the boundary sits far from both.
 _MAX_TITLE_CHARS = 300
+_ARXIV = re.compile(
+    r"(?:\barXiv:\s*|\barxiv\.org/(?:abs|pdf)/)"
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?(?!\.?\d)",
+    re.IGNORECASE,
+)
 
 Numbered = tuple[int, str]  # (1-based line number, text)
 
@@ -283,8 +292,17 @@ def _paper(
         abstract=abstract,
         sources=(Source(path, line),),
         authors=fields.pop("authors", ()),  # type: ignore[arg-type]
+        arxiv_id=arxiv_id(title) or arxiv_id(abstract),
         **fields,  # type: ignore[arg-type]
     )
+
+
+def arxiv_id(text: str | None) -> str | None:
+    """The first arXiv id named in ``text`` (``arXiv:ID`` or an arxiv.org URL), unversioned."""
+    if not text or "rxiv" not in text.casefold():  # the cheap test first: most lines have none
+        return None
+    match = _ARXIV.search(text)
+    return sys.intern(match["id"].casefold()) if match else None
 
 
 PARSERS: dict[str, Callable[[list[Numbered], str], ParsedFile]] = {

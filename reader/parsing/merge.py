@@ -50,6 +50,7 @@ def _richest(group: list[Paper]) -> Paper:
         has_code=any(p.has_code for p in group),
         sources=tuple(dict.fromkeys(source for p in group for source in p.sources)),
         extra={key: value for p in reversed(group) for key, value in p.extra.items()},
+        arxiv_id=next((p.arxiv_id for p in group if p.arxiv_id), None),
     )
 
 

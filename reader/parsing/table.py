@@ -30,6 +30,7 @@ _COLUMNS = (
     "sources",
     "possible_duplicates",
     "extras",
+    "arxiv_ids",
 )
 
 
@@ -126,6 +127,7 @@ class PaperTable(Sequence[Paper]):
             )
             columns["possible_duplicates"].append(paper.possible_duplicates)
             columns["extras"].append(paper.extra or None)
+            columns["arxiv_ids"].append(paper.arxiv_id)
         columns["paths"] = list(paths)
         if abstracts is not None:
             columns["abstracts"] = abstracts
@@ -176,6 +178,7 @@ class PaperTable(Sequence[Paper]):
             sources=tuple(Source(paths[p], line) for p, line in c["sources"][index]),
             possible_duplicates=c["possible_duplicates"][index],
             extra=dict(c["extras"][index] or {}),
+            arxiv_id=c["arxiv_ids"][index],
         )
 
     def __reduce__(self) -> tuple[type[PaperTable], tuple[dict[str, Any]]]:
