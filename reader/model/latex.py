@@ -115,7 +115,32 @@ _TOKEN = re.compile(
     r"""|\\[`'^"~=.](?:(?P<letter>[A-Za-z])|\{(?P<braced>[A-Za-z])\})"""
     r"""|(?P<open>\{)|(?P<close>\})|(?P<tilde>~)|(?P<other>\\)"""
 )
-_UNSUPPORTED = re.compile(r"\$\$|\\\\|\{\s")
+# Display math, line breaks, a group opening on a space, and line ends (paragraph breaks
+# change how pylatexenc spaces things; listing lines never hold them anyway).
+_UNSUPPORTED = re.compile(r"\$\$|\\\\|\{\s|[\n\r\f\v]")
+
+
+@lru_cache(maxsize=1024)
+def _argless_macro(name: str) -> str | None:
+    """What pylatexenc prints for a macro that takes no arguments, or None if it takes some.
+
+    Symbols (``\\alpha``, ``\\times``, ``\\log``) and unknown macros (``\\our``, kept raw) make
+    up most of what the tables above miss; asking pylatexenc once per macro name keeps the
+    fast path exact for them. Like pylatexenc, the caller drops the spaces after the name.
+    """
+    from pylatexenc.latexwalker import get_default_latex_context_db
+
+    spec = get_default_latex_context_db().get_macro_spec(name)
+    argspec = getattr(getattr(spec, "args_parser", None), "argspec", "")
+    if argspec:
+        return None
+    converter = _shared_converter()
+    if converter.latex_context.get_macro_spec(name) is None:
+        return "\\" + name  # unknown to the converter: shown as written
+    try:
+        return str(converter.latex_to_text("\\" + name))
+    except Exception:
+        return None
 
 
 class _Undecided(Exception):
@@ -154,7 +179,10 @@ def _rewrite(match: re.Match[str], text: str, closers: list[str]) -> str:
             opener, closer = _WRAPPERS[name]
             closers.append(closer)
             return opener
-        raise _Undecided
+        replacement = _argless_macro(name)
+        if replacement is None:
+            raise _Undecided
+        return replacement
     if (escaped := match["escaped"]) is not None:
         return escaped
     if (letter := match["letter"] or match["braced"]) is not None:
