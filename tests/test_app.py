@@ -581,10 +581,10 @@ async def test_loading_shows_progress_and_keeps_the_screen_alive(
     real_load = app_module.load_corpus
     release = threading.Event()
 
-    def slow_load(paths: list[Path], *, progress: Any = None) -> Any:
-        progress(1, 4)
+    def slow_load(paths: list[Path], *, progress: Any = None, link: bool = True) -> Any:
+        progress("parse", 1, 4)
         release.wait(5)
-        return real_load(paths, progress=progress)
+        return real_load(paths, progress=progress, link=link)
 
     monkeypatch.setattr(app_module, "load_corpus", slow_load)
     app, _ = make_app(tmp_path)
@@ -598,7 +598,8 @@ async def test_loading_shows_progress_and_keeps_the_screen_alive(
                 break
         assert isinstance(app.screen, LoadingScreen)
         assert (bar.progress, bar.total) == (1, 4)
-        assert "1/4" in str(app.screen.query_one("#loading-label", Static).render())
+        label = str(app.screen.query_one("#loading-label", Static).render())
+        assert "Reading input files" in label and "1/4" in label
         release.set()
         screen = await main_screen(pilot)
         assert screen.paper_list.row_count == 6

@@ -1,4 +1,17 @@
-"""Loading a corpus: files and directories in, merged paper records and problems out."""
+"""Loading a corpus: files and directories in, merged paper records and problems out.
+
+Loading runs in phases (``PHASES``): parse each file (or take it from the per-file cache),
+merge exact duplicates, link near duplicates, and (in the search package) index. ``progress``
+hears ``(phase, done, total)`` for each. With ``link=False``, ``load_corpus`` returns as soon as
+the papers are merged: the corpus can be listed and indexed for search at once, while
+``finish_loading`` links near duplicates and writes the cache (a second stage an app can run
+in the background). Linking fills ``possible_duplicates`` in place.
+
+Adding files: when the files loaded last time from the same paths are all unchanged and
+come first, only the new files are parsed; their papers are merged into the old corpus and
+linked against the old corpus's blocking index (see ``merge.Linker``), which gives the same
+papers, ids, duplicate groups and links as loading everything from scratch.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +20,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.model.paper import Paper
-from reader.parsing.cache import cache_key, read_entry, write_blob, write_entry
+from reader.parsing.cache import (
+    FileKey,
+    corpus_key,
+    file_keys,
+    paths_key,
+    read_entry,
+    remove_entries,
+    write_blob,
+    write_entry,
+)
 from reader.parsing.decode import BinaryFileError, decode_lines
-from reader.parsing.merge import link_near_duplicates, merge_duplicates
+from reader.parsing.merge import Linker, apply_links, merge_duplicates, merge_into
 from reader.parsing.problems import ParsedFile, Problem
 from reader.parsing.table import AbstractStore, PaperIndex, PaperTable
 from reader.paths import cache_dir
 
 BIBTEX = "bibtex"
-Progress = Callable[[int, int], None]  # (bytes parsed, bytes in all files)
+PARSE, MERGE, LINK, INDEX = "parse", "merge", "link", "index"
+PHASES = (PARSE, MERGE, LINK, INDEX)
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +69,12 @@ class Corpus:
     # Identifies these inputs in the cache, so derived data (the search index) can be
     # cached beside the corpus; None when caching was bypassed.
     cache_key: str | None = None
+    # Set while near duplicates are still to be linked (``load_corpus(link=False)``).
+    pending: _Pending | None = None
+
+    @property
+    def linked(self) -> bool:
+        return self.pending is None
 
     def __post_init__(self) -> None:
         if not self.by_id:
@@ -89,6 +119,8 @@ def parse_file(path: Path) -> ParsedFile:
         data = path.read_bytes()
     except OSError as error:
         return ParsedFile(name, None, problems=[Problem(name, 0, f"cannot read: {error.strerror}")])
+    except MemoryError:
+        return ParsedFile(name, None, problems=[Problem(name, 0, "too large to read")])
     return parse_bytes(data, name)
 
 
@@ -138,34 +170,195 @@ def _looks_like_bibtex(lines: list[tuple[int, str]]) -> bool:
     return False
 
 
+@dataclass(slots=True)
+class _Pending:
+    papers: list[Paper]
+    linker: Linker
+    to_link: list[int]  # positions still to be linked
+    relink: set[int]  # positions whose possible_duplicates must be refreshed
+    manifest_key: str | None
+    keys: list[FileKey]
+
+
 def load_corpus(
     paths: Sequence[Path],
     *,
     progress: Progress | None = None,
     use_cache: bool = True,
+    link: bool = True,
 ) -> Corpus:
-    """Parse every file under ``paths`` and merge the records into one corpus."""
+    """Parse every file under ``paths`` and merge the records into one corpus.
+
+    With ``link=False`` near duplicates are not linked yet: call ``finish_loading``.
+    """
     files, problems = expand_paths(paths)
-    key = cache_key(files) if use_cache else None
+    if not use_cache:
+        corpus = _parse_and_merge(files, [None] * len(files), problems, progress, None, [])
+    else:
+        corpus = _load_cached(paths, files, problems, progress)
+    if link:
+        finish_loading(corpus, progress)
+    return corpus
+
+
+def finish_loading(corpus: Corpus, progress: Progress | None = None) -> Corpus:
+    """Link near duplicates and write the cache; does nothing for a finished corpus."""
+    pending = corpus.pending
+    if pending is None:
+        return corpus
+
+    def report(done: int, total: int) -> None:
+        if progress is not None:
+            progress(LINK, done, total)
+
+    touched = pending.linker.add(pending.papers, pending.to_link, report)
+    apply_links(pending.papers, pending.linker, touched | pending.relink)
+    corpus.pending = None
+    if corpus.cache_key is not None:
+        _write_cache(corpus, pending)
+    return corpus
+
+
+def _load_cached(
+    paths: Sequence[Path], files: list[Path], problems: list[Problem], progress: Progress | None
+) -> Corpus:
+    manifest_key = paths_key(paths)
+    manifest = read_entry(cache_dir(), "manifest", manifest_key)
+    old_keys: list[FileKey] = []
+    old_corpus: str | None = None
+    if isinstance(manifest, tuple) and len(manifest) == 2:
+        old_keys, old_corpus = manifest
+    maybe_keys = file_keys(files, old_keys)
+    keys = [k for k in maybe_keys if k is not None]
+    key = corpus_key(keys) if len(keys) == len(files) else None
     if key is not None:
         cached = _read_cached(key, problems)
         if cached is not None:
             if progress is not None:
-                progress(1, 1)
+                for phase in (PARSE, MERGE, LINK):
+                    progress(phase, 1, 1)
             return cached
-    corpus = _parse_and_merge(files, problems, progress)
-    if key is not None:
-        corpus.cache_key = key
-        # Stored by column: a warm start then reads a few long lists instead of building
-        # a million objects (see table.py).
-        abstracts = AbstractStore.write(
-            (paper.abstract for paper in corpus.papers),
-            lambda chunks: write_blob(cache_dir(), "abstracts", key, chunks),
-        )
-        if abstracts is not None:
-            state = (PaperTable.from_papers(corpus.papers, abstracts), corpus.files)
-            write_entry(cache_dir(), "corpus", key, state)
+    appended = (
+        key is not None
+        and old_corpus is not None
+        and 0 < len(old_keys) < len(keys)
+        and keys[: len(old_keys)] == old_keys
+    )
+    if appended:
+        assert old_corpus is not None
+        grown = _add_files(old_corpus, files, keys, problems, progress, manifest_key)
+        if grown is not None:
+            grown.cache_key = key
+            return grown
+    corpus = _parse_and_merge(files, maybe_keys, problems, progress, manifest_key, keys)
+    corpus.cache_key = key
     return corpus
+
+
+def _parse_cached(path: Path, key: FileKey | None) -> ParsedFile:
+    """One file, from the per-file cache when its key is known and cached."""
+    if key is None:
+        return parse_file(path)
+    cached = read_entry(cache_dir(), "file", f"{key.path_key}-{key.key}")
+    if isinstance(cached, ParsedFile) and cached.path == str(path):
+        return cached
+    parsed = parse_file(path)
+    if not _changed_while_read(path, key):
+        write_entry(cache_dir(), "file", f"{key.path_key}-{key.key}", parsed, keep=None)
+        remove_entries(cache_dir(), "file", f"{key.path_key}-*", but=f"{key.path_key}-{key.key}")
+    return parsed
+
+
+def _changed_while_read(path: Path, key: FileKey) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return True
+    return (stat.st_size, stat.st_mtime_ns) != (key.size, key.mtime_ns)
+
+
+def _parse_all(
+    files: Sequence[Path], keys: Sequence[FileKey | None], progress: Progress | None
+) -> list[ParsedFile]:
+    parsed: list[ParsedFile] = []
+    sizes = [_size(path) for path in files]
+    total, done = sum(sizes), 0
+    for path, key, size in zip(files, keys, sizes, strict=True):
+        parsed.append(_parse_cached(path, key))
+        done += size
+        if progress is not None:
+            progress(PARSE, done, total)
+    return parsed
+
+
+def _parse_and_merge(
+    files: Sequence[Path],
+    keys: Sequence[FileKey | None],
+    problems: list[Problem],
+    progress: Progress | None,
+    manifest_key: str | None,
+    complete_keys: list[FileKey],
+) -> Corpus:
+    parsed = _parse_all(files, keys, progress)
+    if progress is not None:
+        progress(MERGE, 0, 1)
+    papers = merge_duplicates(p for f in parsed for p in f.papers)
+    if progress is not None:
+        progress(MERGE, 1, 1)
+    problems.extend(problem for f in parsed for problem in f.problems)
+    corpus = Corpus(papers, [FileSummary.of(f) for f in parsed], problems)
+    corpus.pending = _Pending(
+        papers, Linker(), list(range(len(papers))), set(), manifest_key, complete_keys
+    )
+    return corpus
+
+
+def _add_files(
+    old_key: str,
+    files: Sequence[Path],
+    keys: list[FileKey],
+    problems: list[Problem],
+    progress: Progress | None,
+    manifest_key: str,
+) -> Corpus | None:
+    """The old corpus plus the files after its own: only those are parsed and linked."""
+    old = _read_cached(old_key, [])
+    linker = read_entry(cache_dir(), "links", old_key)
+    if old is None or not isinstance(linker, Linker):
+        return None
+    start = len(old.files)
+    if start >= len(files):
+        return None
+    parsed = _parse_all(files[start:], keys[start:], progress)
+    if progress is not None:
+        progress(MERGE, 0, 1)
+    papers = list(old.papers)
+    changed = merge_into(papers, (p for f in parsed for p in f.papers))
+    if progress is not None:
+        progress(MERGE, 1, 1)
+    files_summary = old.files + [FileSummary.of(f) for f in parsed]
+    problems.extend(problem for f in files_summary for problem in f.problems)
+    corpus = Corpus(papers, files_summary, problems)
+    corpus.pending = _Pending(papers, linker, sorted(changed), set(changed), manifest_key, keys)
+    return corpus
+
+
+def _write_cache(corpus: Corpus, pending: _Pending) -> None:
+    key = corpus.cache_key
+    assert key is not None
+    # Stored by column: a warm start then reads a few long lists instead of building
+    # a million objects (see table.py).
+    abstracts = AbstractStore.write(
+        (paper.abstract for paper in corpus.papers),
+        lambda chunks: write_blob(cache_dir(), "abstracts", key, chunks),
+    )
+    if abstracts is None:
+        return
+    state = (PaperTable.from_papers(corpus.papers, abstracts), corpus.files)
+    write_entry(cache_dir(), "corpus", key, state)
+    write_entry(cache_dir(), "links", key, pending.linker)
+    if pending.manifest_key is not None and pending.keys:
+        write_entry(cache_dir(), "manifest", pending.manifest_key, (pending.keys, key), keep=16)
 
 
 def _read_cached(key: str, path_problems: list[Problem]) -> Corpus | None:
@@ -179,20 +372,3 @@ def _read_cached(key: str, path_problems: list[Problem]) -> Corpus | None:
         return None
     problems = path_problems + [problem for f in files for problem in f.problems]
     return Corpus(table, files, problems, PaperIndex(table), cache_key=key)
-
-
-def _parse_and_merge(
-    files: Sequence[Path], problems: list[Problem], progress: Progress | None
-) -> Corpus:
-    parsed: list[ParsedFile] = []
-    sizes = [_size(path) for path in files]
-    total, done = sum(sizes), 0
-    for path, size in zip(files, sizes, strict=True):
-        parsed.append(parse_file(path))
-        done += size
-        if progress is not None:
-            progress(done, total)
-    papers = merge_duplicates(p for f in parsed for p in f.papers)
-    link_near_duplicates(papers)
-    problems.extend(problem for f in parsed for problem in f.problems)
-    return Corpus(papers, [FileSummary.of(f) for f in parsed], problems)

@@ -5,14 +5,20 @@ record listing every source and keeping the richest fields. Near duplicates, suc
 renamed between versions (``DeepMesh: ...`` / ``MeshSDF: ...`` with the same abstract), stay
 separate but point at each other through ``possible_duplicates``.
 
-Comparing every pair is quadratic, so candidate pairs come from blocking: papers sharing one of
-their rarest title or abstract-opening words. Only those pairs are scored with rapidfuzz.
+Comparing every pair is quadratic, so candidate pairs come from blocking, and only those pairs
+are scored with rapidfuzz: titles first, abstracts (folded on demand) only where the titles
+differ. A paper's blocking keys depend on that paper alone, never on the rest of the corpus:
+pairs of its words that come first in a fixed hash order (a min-hash sketch), taken from its
+title and from its abstract's opening, common words left out. Whether two papers are linked
+is therefore a function of the two papers, so linking the papers of a new file against the
+blocks of the old corpus gives exactly the links of linking everything from scratch.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -21,9 +27,82 @@ from reader.model.paper import Paper, fold_text
 
 _SIMILAR = 90.0  # rapidfuzz ratio at or above which two titles or abstracts are near duplicates
 _ABSTRACT_PREFIX_CHARS = 400  # enough text to tell two abstracts apart, bounded cost per pair
-_BLOCK_WORDS = 2  # rarest words per paper used for blocking
-_MAX_BLOCK = 12  # blocks larger than this are common words, not evidence of duplication
 _OPENING_CHARS = 100  # the abstract's first words, for blocking untitled papers
+_SKETCH = 3  # words per field kept in the sketch; every pair of them is a blocking key
+# Words too common in paper titles and openings to say anything about duplication (the most
+# frequent ones in sample_corpus/). A fixed list, so a paper's keys never depend on others.
+_COMMON = frozenset(
+    (
+        "adversarial",
+        "approach",
+        "based",
+        "bayesian",
+        "continuous",
+        "data",
+        "deep",
+        "differentiable",
+        "diffusion",
+        "distribution",
+        "efficient",
+        "feature",
+        "features",
+        "framework",
+        "from",
+        "functions",
+        "gaussian",
+        "generative",
+        "gradient",
+        "image",
+        "images",
+        "inference",
+        "introduce",
+        "large",
+        "latent",
+        "learn",
+        "learning",
+        "machine",
+        "method",
+        "methods",
+        "model",
+        "modeling",
+        "models",
+        "multi",
+        "network",
+        "networks",
+        "neural",
+        "novel",
+        "often",
+        "optimization",
+        "paper",
+        "posterior",
+        "present",
+        "problem",
+        "problems",
+        "propose",
+        "recent",
+        "representation",
+        "representations",
+        "self",
+        "stochastic",
+        "study",
+        "supervised",
+        "tasks",
+        "training",
+        "using",
+        "variational",
+        "vision",
+        "visual",
+        "which",
+        "with",
+        "towards",
+        "these",
+        "their",
+        "this",
+        "that",
+        "however",
+        "recently",
+    )
+)
 
 
 def merge_duplicates(papers: Iterable[Paper]) -> list[Paper]:
@@ -32,6 +111,31 @@ def merge_duplicates(papers: Iterable[Paper]) -> list[Paper]:
     for paper in papers:
         groups.setdefault(paper.id, []).append(paper)
     return [group[0] if len(group) == 1 else _richest(group) for group in groups.values()]
+
+
+def merge_into(papers: list[Paper], new: Iterable[Paper]) -> set[int]:
+    """Merge ``new`` records (from files after those of ``papers``) into ``papers`` in place.
+
+    Returns the positions that changed or were added. Because ``_richest`` takes each field
+    from the first or the largest record, merging a merged record with later ones gives the
+    same record as merging all of them at once: the result equals ``merge_duplicates`` of
+    everything.
+    """
+    positions = {paper.id: index for index, paper in enumerate(papers)}
+    groups: dict[str, list[Paper]] = {}
+    for paper in new:
+        groups.setdefault(paper.id, []).append(paper)
+    changed: set[int] = set()
+    for paper_id, group in groups.items():
+        index = positions.get(paper_id)
+        if index is None:
+            positions[paper_id] = len(papers)
+            changed.add(len(papers))
+            papers.append(group[0] if len(group) == 1 else _richest(group))
+        else:
+            papers[index] = _richest([papers[index], *group])
+            changed.add(index)
+    return changed
 
 
 def _richest(group: list[Paper]) -> Paper:
@@ -59,44 +163,145 @@ def _author_rank(paper: Paper) -> tuple[int, int]:
     return (0 if paper.authors_truncated else 1, len(paper.authors)) if paper.authors else (-1, 0)
 
 
-def link_near_duplicates(papers: list[Paper]) -> None:
+Pair = tuple[int, int]
+
+
+@dataclass(slots=True)
+class Linker:
+    """Near-duplicate links of a growing list of papers, kept up to date one batch at a time.
+
+    ``blocks`` maps each blocking key to the positions of the papers carrying it; ``links``
+    holds the linked pairs. ``add`` scores only pairs that involve a new or changed paper,
+    which is what makes adding a file to a large corpus cheap. It pickles with the corpus.
+    """
+
+    blocks: dict[int, list[int]] = field(default_factory=dict)
+    keys: list[tuple[int, ...]] = field(default_factory=list)
+    links: dict[int, set[int]] = field(default_factory=dict)
+
+    def add(
+        self,
+        papers: Sequence[Paper],
+        positions: Iterable[int],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> set[int]:
+        """(Re-)link ``papers[i]`` for each i in ``positions``.
+
+        Returns the positions whose links changed (their ``possible_duplicates`` need
+        ``apply_links``)."""
+        todo = sorted(set(positions))
+        touched: set[int] = set()
+        for position in todo:  # forget what a changed paper was linked to before
+            self._forget(position, touched)
+        while len(self.keys) < len(papers):
+            self.keys.append(())
+        titles: dict[int, str] = {}
+        abstracts: dict[int, str] = {}
+        for done, position in enumerate(todo):
+            paper = papers[position]
+            keys = _blocking_keys(paper)
+            self.keys[position] = keys
+            candidates: set[int] = set()
+            for key in keys:
+                block = self.blocks.setdefault(key, [])
+                candidates.update(block)
+                block.append(position)
+            candidates.discard(position)
+            for other in candidates:
+                if _near_duplicates(papers, position, other, titles, abstracts):
+                    self.links.setdefault(position, set()).add(other)
+                    self.links.setdefault(other, set()).add(position)
+                    touched.update((position, other))
+            if progress is not None and done % 2000 == 0:
+                progress(done, len(todo))
+        if progress is not None:
+            progress(len(todo), len(todo))
+        return touched
+
+    def _forget(self, position: int, touched: set[int]) -> None:
+        if position < len(self.keys):
+            for key in self.keys[position]:
+                block = self.blocks.get(key)
+                if block is not None and position in block:
+                    block.remove(position)
+            self.keys[position] = ()
+        for other in self.links.pop(position, set()):
+            self.links.get(other, set()).discard(position)
+            touched.update((position, other))
+
+    def duplicates_of(self, papers: Sequence[Paper], position: int) -> tuple[str, ...]:
+        return tuple(sorted(papers[other].id for other in self.links.get(position, ())))
+
+
+def link_near_duplicates(papers: list[Paper]) -> Linker:
     """Fill ``possible_duplicates`` both ways for pairs of similar papers (in place)."""
-    titles = [fold_text(p.title) if p.title else "" for p in papers]
-    openings = [fold_text(p.abstract[:_OPENING_CHARS]) for p in papers]
-    abstracts: dict[int, str] = {}
+    linker = Linker()
+    linker.add(papers, range(len(papers)))
+    apply_links(papers, linker, range(len(papers)))
+    return linker
 
-    def abstract(index: int) -> str:
-        if index not in abstracts:
-            abstracts[index] = fold_text(papers[index].abstract[:_ABSTRACT_PREFIX_CHARS])
-        return abstracts[index]
 
-    links: dict[int, set[int]] = defaultdict(set)
-    for a, b in _candidate_pairs(titles, openings):
-        if _similar(titles[a], titles[b]) or _similar(abstract(a), abstract(b)):
-            links[a].add(b)
-            links[b].add(a)
-    for index, others in links.items():
-        papers[index].possible_duplicates = tuple(sorted(papers[o].id for o in others))
+def apply_links(papers: Sequence[Paper], linker: Linker, positions: Iterable[int]) -> None:
+    for position in positions:
+        papers[position].possible_duplicates = linker.duplicates_of(papers, position)
+
+
+def _near_duplicates(
+    papers: Sequence[Paper], a: int, b: int, titles: dict[int, str], abstracts: dict[int, str]
+) -> bool:
+    if _similar(_folded(papers, a, titles, _title), _folded(papers, b, titles, _title)):
+        return True
+    return _similar(
+        _folded(papers, a, abstracts, _abstract_prefix),
+        _folded(papers, b, abstracts, _abstract_prefix),
+    )
+
+
+def _folded(
+    papers: Sequence[Paper], index: int, memo: dict[int, str], text: Callable[[Paper], str]
+) -> str:
+    folded = memo.get(index)
+    if folded is None:
+        folded = memo[index] = fold_text(text(papers[index]))
+    return folded
+
+
+def _title(paper: Paper) -> str:
+    return paper.title or ""
+
+
+def _abstract_prefix(paper: Paper) -> str:
+    return paper.abstract[:_ABSTRACT_PREFIX_CHARS]
 
 
 def _similar(a: str, b: str) -> bool:
     return bool(a and b) and fuzz.ratio(a, b, score_cutoff=_SIMILAR) > 0
 
 
-def _candidate_pairs(titles: list[str], openings: list[str]) -> set[tuple[int, int]]:
-    words_of = [
-        {w for w in title.split() if len(w) >= 4} | {w for w in opening.split() if len(w) >= 5}
-        for title, opening in zip(titles, openings, strict=True)
-    ]
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for index, words in enumerate(words_of):
-        for word in words:
-            blocks[word].append(index)
-    chosen: set[str] = set()
-    for words in words_of:
-        shared = [w for w in words if 2 <= len(blocks[w]) <= _MAX_BLOCK]
-        chosen.update(sorted(shared, key=lambda w: len(blocks[w]))[:_BLOCK_WORDS])
-    pairs: set[tuple[int, int]] = set()
-    for word in chosen:
-        pairs.update(combinations(blocks[word], 2))
-    return pairs
+_WORD_HASHES: dict[str, int] = {}
+
+
+def _word_hash(word: str) -> int:
+    # Stable across processes (str hash is salted), so keys can be cached with the corpus.
+    value = _WORD_HASHES.get(word)
+    if value is None:
+        value = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
+    return value
+
+
+def _sketch_keys(words: set[str], salt: int) -> list[int]:
+    hashes = sorted(_word_hash(word) for word in words - _COMMON)[:_SKETCH]
+    if len(hashes) == 1:
+        return [salt | hashes[0]]
+    return [salt | (a << 32) | b for a, b in combinations(hashes, 2)]
+
+
+_TITLE_KEY, _OPENING_KEY = 1 << 64, 2 << 64
+
+
+def _blocking_keys(paper: Paper) -> tuple[int, ...]:
+    title = fold_text(paper.title) if paper.title else ""
+    opening = fold_text(paper.abstract[:_OPENING_CHARS])
+    keys = _sketch_keys({w for w in title.split() if len(w) >= 4}, _TITLE_KEY)
+    keys += _sketch_keys({w for w in opening.split() if len(w) >= 5}, _OPENING_KEY)
+    return tuple(keys)

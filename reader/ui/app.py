@@ -1,9 +1,10 @@
 """The reader application: start-up, themes, the clipboard, and the screens.
 
 Start-up never blocks the screen: the reading list is opened first (fast; a damaged one
-stops here with a modal that never overwrites it), then the corpus is parsed, indexed and
-given citation keys in a thread worker behind a progress bar. The main screen takes over
-once everything is ready.
+stops here with a modal that never overwrites it), then the corpus is parsed, merged and
+indexed in a thread worker behind a progress bar that names each phase. The main screen takes
+over as soon as the papers are searchable; near duplicates are linked (and the cache written)
+afterwards in the same worker, with the phase shown in a notification.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from reader.parsing.corpus import load_corpus
+from reader.parsing.corpus import INDEX, LINK, finish_loading, load_corpus
 from reader.search.cached import engine_for
 from reader.storage.errors import StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
@@ -134,32 +135,47 @@ class ReaderApp(App[None]):
     def load_corpus(self) -> None:
         assert self.reading_list is not None
         try:
-            corpus = load_corpus(self.corpus_paths, progress=self._report_progress)
-            self.call_from_thread(self._set_loading_message, "Indexing papers…")
-            engine = engine_for(corpus, progress=self._report_progress)
+            corpus = load_corpus(self.corpus_paths, progress=self._report_progress, link=False)
+            engine = engine_for(
+                corpus, progress=lambda done, total: self._report_progress(INDEX, done, total)
+            )
             session = Session(corpus, self.reading_list, engine)
-            # The corpus lives as long as the app: keep the collector from rescanning a
-            # million records on every cycle.
-            gc.freeze()
         except Exception as error:  # the loader reports bad input as problems; this is a bug
             self.call_from_thread(self._loading_failed, error)
             return
         self.call_from_thread(self._loaded, session)
+        if not corpus.linked:
+            # Second stage: the list is already usable; links appear as they are found.
+            self.call_from_thread(self._set_background, "Linking near duplicates…")
+            try:
+                finish_loading(corpus, progress=self._report_progress)
+            except Exception as error:  # a bug: the papers stay usable, only links are missing
+                self.call_from_thread(self._loading_failed, error)
+                return
+            self.call_from_thread(self._set_background, None)
+        # The corpus lives as long as the app: keep the collector from rescanning a
+        # million records on every cycle.
+        gc.freeze()
 
-    def _report_progress(self, done: int, total: int) -> None:
+    def _report_progress(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
         if now - self._last_progress < _PROGRESS_INTERVAL and done < total:
             return
         self._last_progress = now
-        self.call_from_thread(self._set_progress, done, total)
+        if phase == LINK and self._loading_screen() is None:
+            return  # linking after the list is shown: the notification says so
+        self.call_from_thread(self._set_progress, phase, done, total)
+
+    def _set_background(self, message: str | None) -> None:
+        self.sub_title = message or ""
 
     def _loading_screen(self) -> LoadingScreen | None:
         screen = self.screen
         return screen if isinstance(screen, LoadingScreen) else None
 
-    def _set_progress(self, done: int, total: int) -> None:
+    def _set_progress(self, phase: str, done: int, total: int) -> None:
         if screen := self._loading_screen():
-            screen.set_progress(done, total)
+            screen.set_progress(phase, done, total)
 
     def _set_loading_message(self, message: str) -> None:
         if screen := self._loading_screen():

@@ -1,6 +1,12 @@
-"""Shown while the corpus loads in a worker thread: a progress bar, never a frozen screen."""
+"""Shown while the corpus loads in a worker thread: a progress bar, never a frozen screen.
+
+The bar follows one phase at a time (parse, merge, link, index: see reader.parsing.corpus),
+and the label names the phase, so the bar never sits full while other work goes on.
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,8 +21,19 @@ class LoadingScreen(Screen[None]):
             yield Label("Loading papers…", id="loading-label")
             yield ProgressBar(total=None, show_eta=False, id="loading-progress")
 
-    def set_progress(self, done: int, total: int) -> None:
-        self.query_one("#loading-label", Label).update(f"Reading input files… {done}/{total}")
+    # In the order the app runs them: linking comes last, after the list is shown.
+    _PHASE_NAMES: ClassVar[dict[str, str]] = {
+        "parse": "Reading input files",
+        "merge": "Merging duplicates",
+        "index": "Indexing papers",
+        "link": "Linking near duplicates",
+    }
+
+    def set_progress(self, phase: str, done: int, total: int) -> None:
+        name = self._PHASE_NAMES.get(phase, phase)
+        step = list(self._PHASE_NAMES).index(phase) + 1 if phase in self._PHASE_NAMES else 0
+        label = f"{name}… {done:,}/{total:,} (step {step} of {len(self._PHASE_NAMES)})"
+        self.query_one("#loading-label", Label).update(Text(label))
         self.query_one("#loading-progress", ProgressBar).update(total=total, progress=done)
 
     def set_message(self, message: str) -> None:
