@@ -87,8 +87,7 @@ def _add_one_by_one(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     paths = _write_files(directory, files)
     first = min(first, len(paths) - 1)
-    hidden = directory / ".later"
-    hidden.mkdir()
+    hidden = tmp_path_factory.mktemp("later")
     for path in paths[first:]:
         path.rename(hidden / path.name)
     load_corpus([directory])  # the cached corpus of the first files
@@ -100,13 +99,17 @@ def _add_one_by_one(
         parsed.append(path.name)
         return real_parse(path)
 
+    def no_full_merge(*_: object) -> None:
+        raise AssertionError("re-merged the whole corpus instead of adding to it")
+
     monkeypatch.setattr(corpus_module, "parse_file", recording_parse)
+    monkeypatch.setattr(corpus_module, "merge_duplicates", no_full_merge)
     for path in paths[first:]:  # the daily routine: one new file at a time
         (hidden / path.name).rename(path)
         parsed.clear()
         incremental = load_corpus([directory])
         assert parsed == [path.name]  # only the new file was parsed
-    monkeypatch.setattr(corpus_module, "parse_file", real_parse)
+    monkeypatch.undo()
 
     full = load_corpus([directory], use_cache=False)
     assert _json(incremental) == _json(full)
