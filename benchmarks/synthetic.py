@@ -14,8 +14,8 @@ process), so that costs measured here are the costs of real data:
   share of generated abstracts carries one to three LaTeX spans cut from those seed abstracts
   (``$O(d^{2})$``, ``\\citep{dai2018sbeed}``, ``\\textsc{Retrace}``, ...). Another 3% carry the
   brace and tilde debris seen in the seeds (``L_{1}-regularized``, ``e.g.~SMPL``).
-- **Titles** are seed titles with one or two words swapped for words of other seed titles and
-  the coined term worked in (``X: ...``, ``... with X``), so titles look like the seeds' and
+- **Titles** are seed titles with two to four words swapped for words of other seed titles
+  and the coined term worked in (``X: ...``, ``... with X``), so titles look like the seeds' and
   rarely collide.
 - **Authors** recombine the seeds' first names and surnames (particles and accents kept:
   ``Julius von Kügelgen``); two or three are shown, 84% of bylines end in ``et al.``, as in the
@@ -142,8 +142,8 @@ class _Generator:
         self.rng = random.Random(seed)
         self.seeds = seeds()
         cum_weights = list(accumulate(self.seeds.word_weights))
-        # Abstracts are slices of one long stream of seed words at seed frequencies, taken
-        # at random offsets: drawing each word separately is ten times slower.
+        # Abstracts are cut from one long stream of seed words at seed frequencies: drawing
+        # each word separately is ten times slower.
         self.stream = self.rng.choices(self.seeds.words, cum_weights=cum_weights, k=_STREAM_WORDS)
         self.coined: list[str] = []
 
@@ -161,8 +161,8 @@ class _Generator:
     def title(self, coined: str) -> str:
         rng, s = self.rng, self.seeds
         words = list(rng.choice(s.titles))
-        for _ in range(rng.randint(1, 2)):
-            slots = [i for i, w in enumerate(words) if len(w) >= 4 and w[0].isupper()]
+        for _ in range(rng.randint(2, 4)):
+            slots = [i for i, w in enumerate(words) if len(w) >= 3]
             if slots:
                 words[rng.choice(slots)] = rng.choice(s.title_words)
         title = " ".join(words)
@@ -182,13 +182,16 @@ class _Generator:
     def abstract(self, coined: str) -> str:
         rng, s = self.rng, self.seeds
         target = rng.choice(s.abstract_lengths)
-        start = rng.randrange(len(self.stream) - 2000)
+        # Runs of about 20 words from random places: two abstracts never share a long stretch
+        # by accident (one long slice each made thousands of false near duplicates).
         words, length = [], 0
-        for word in self.stream[start : start + 2000]:
-            if length >= target:
-                break
-            words.append(word)
-            length += len(word) + 1
+        while length < target:
+            start = rng.randrange(len(self.stream) - 20)
+            for word in self.stream[start : start + 20]:
+                if length >= target:
+                    break
+                words.append(word)
+                length += len(word) + 1
         count = len(words)
         words[rng.randrange(count)] = coined
         roll = rng.random()
@@ -328,6 +331,17 @@ def write_corpus(out: Path, n: int, seed: int, per_file: int = 5000, prefix: str
         if pending[fmt]:
             flush(fmt)
     return files
+
+
+def write_day_file(path: Path, n: int, seed: int) -> None:
+    """One dated-listing file of ``n`` papers: the file a user pastes in on one day."""
+    papers: list[Paper] = []
+    for item in _papers(4 * n, seed):
+        if item.format == DATED:
+            papers.append(item.paper)
+            if len(papers) == n:
+                break
+    path.write_text(file_text(DATED, papers), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -137,13 +137,6 @@ def write_entry(
         return
 
 
-def remove_entries(directory: Path, kind: str, pattern: str, but: str) -> None:
-    """Delete ``kind`` entries whose key matches ``pattern`` (a glob), except key ``but``."""
-    for stale in directory.glob(f"{kind}-{pattern}.pickle"):
-        if stale.name != f"{kind}-{but}.pickle":
-            stale.unlink(missing_ok=True)
-
-
 def write_blob(directory: Path, kind: str, key: str, chunks: Iterable[bytes]) -> Path | None:
     """Raw bytes beside the pickles (read back by memory map); None if it cannot be written."""
     try:

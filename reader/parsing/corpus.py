@@ -26,7 +26,6 @@ from reader.parsing.cache import (
     file_keys,
     paths_key,
     read_entry,
-    remove_entries,
     write_blob,
     write_entry,
 )
@@ -112,16 +111,67 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
+# No listing line comes near this (abstracts are a few KB); a longer line is damage or a
+# pasted binary, and is skipped with a problem rather than held in memory.
+MAX_LINE_BYTES = 1 << 20
+# Files above this are read line by line, so one huge line never sits in memory whole.
+STREAM_ABOVE_BYTES = 64 << 20
+_SKIP_CHUNK = 1 << 20
+
+
 def parse_file(path: Path) -> ParsedFile:
     """Read and parse one file; every failure becomes a Problem, never an exception."""
     name = str(path)
+    problems: list[Problem] = []
     try:
-        data = path.read_bytes()
+        if path.stat().st_size > STREAM_ABOVE_BYTES:
+            data = _read_bounded_lines(path, name, problems)
+        else:
+            data = _drop_long_lines(path.read_bytes(), name, problems)
     except OSError as error:
         return ParsedFile(name, None, problems=[Problem(name, 0, f"cannot read: {error.strerror}")])
     except MemoryError:
         return ParsedFile(name, None, problems=[Problem(name, 0, "too large to read")])
-    return parse_bytes(data, name)
+    parsed = parse_bytes(data, name)
+    parsed.problems[:0] = problems
+    return parsed
+
+
+def _too_long(name: str, line: int, size: int) -> Problem:
+    return Problem(name, line, f"line of {size:,} bytes is longer than {MAX_LINE_BYTES:,}; skipped")
+
+
+def _drop_long_lines(data: bytes, name: str, problems: list[Problem]) -> bytes:
+    """``data`` with every overlong line emptied (line numbers kept), each one reported."""
+    if len(data) <= MAX_LINE_BYTES:
+        return data
+    lines = data.split(b"\n")
+    if max(map(len, lines)) <= MAX_LINE_BYTES:
+        return data
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_LINE_BYTES:
+            problems.append(_too_long(name, number, len(line)))
+            lines[number - 1] = b""
+    return b"\n".join(lines)
+
+
+def _read_bounded_lines(path: Path, name: str, problems: list[Problem]) -> bytes:
+    """A large file read line by line; overlong lines are skipped chunk by chunk, unread."""
+    kept: list[bytes] = []
+    number = 0
+    with path.open("rb") as handle:
+        while line := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(line) <= MAX_LINE_BYTES or line.endswith(b"\n"):
+                kept.append(line)
+                continue
+            size = len(line)
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(_SKIP_CHUNK)
+                size += len(line)
+            problems.append(_too_long(name, number, size - line.endswith(b"\n")))
+            kept.append(b"\n")
+    return b"".join(kept)
 
 
 def parse_bytes(data: bytes, name: str) -> ParsedFile:
@@ -259,13 +309,27 @@ def _parse_cached(path: Path, key: FileKey | None) -> ParsedFile:
     """One file, from the per-file cache when its key is known and cached."""
     if key is None:
         return parse_file(path)
-    cached = read_entry(cache_dir(), "file", f"{key.path_key}-{key.key}")
+    # One small directory per input path: looking up or pruning an entry never lists the
+    # entries of 10,000 other files.
+    directory = cache_dir() / "files" / key.path_key
+    cached = read_entry(directory, "file", key.key)
     if isinstance(cached, ParsedFile) and cached.path == str(path):
         return cached
     parsed = parse_file(path)
-    if not _changed_while_read(path, key):
-        write_entry(cache_dir(), "file", f"{key.path_key}-{key.key}", parsed, keep=None)
-        remove_entries(cache_dir(), "file", f"{key.path_key}-*", but=f"{key.path_key}-{key.key}")
+    if parsed.failed and not path.exists():
+        return parsed  # gone before it could be read: parse_file's problem says so
+    if _changed_while_read(path, key):
+        parsed.problems.append(
+            Problem(
+                str(path),
+                0,
+                "the file changed while it was read; used what was there (it is read "
+                "again on the next start)",
+                "warning",
+            )
+        )
+    else:
+        write_entry(directory, "file", key.key, parsed, keep=1)
     return parsed
 
 

@@ -28,7 +28,7 @@ from reader.model.paper import Paper, fold_text
 _SIMILAR = 90.0  # rapidfuzz ratio at or above which two titles or abstracts are near duplicates
 _ABSTRACT_PREFIX_CHARS = 400  # enough text to tell two abstracts apart, bounded cost per pair
 _OPENING_CHARS = 100  # the abstract's first words, for blocking untitled papers
-_SKETCH = 3  # words per field kept in the sketch; every pair of them is a blocking key
+_SKETCH = 4  # words per field kept in the sketch; every triple of them is a blocking key
 # Words too common in paper titles and openings to say anything about duplication (the most
 # frequent ones in sample_corpus/). A fixed list, so a paper's keys never depend on others.
 _COMMON = frozenset(
@@ -290,13 +290,18 @@ def _word_hash(word: str) -> int:
 
 
 def _sketch_keys(words: set[str], salt: int) -> list[int]:
+    # Triples, not pairs: two unrelated papers rarely share three uncommon words, so blocks
+    # stay small as the corpus grows, while near duplicates share most of their words.
     hashes = sorted(_word_hash(word) for word in words - _COMMON)[:_SKETCH]
-    if len(hashes) == 1:
-        return [salt | hashes[0]]
-    return [salt | (a << 32) | b for a, b in combinations(hashes, 2)]
+    if len(hashes) < 3:  # short titles: the words there are, marked by their count
+        packed = 0
+        for value in hashes:
+            packed = packed << 32 | value
+        return [salt | len(hashes) << 100 | packed] if hashes else []
+    return [salt | 3 << 100 | a << 64 | b << 32 | c for a, b, c in combinations(hashes, 3)]
 
 
-_TITLE_KEY, _OPENING_KEY = 1 << 64, 2 << 64
+_TITLE_KEY, _OPENING_KEY = 1 << 104, 2 << 104
 
 
 def _blocking_keys(paper: Paper) -> tuple[int, ...]:
