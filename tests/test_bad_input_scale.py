@@ -93,9 +93,9 @@ def test_a_file_growing_while_it_is_read(tmp_path: Path, monkeypatch: pytest.Mon
                 out.write(_dated(10, 3))
         return real_parse_bytes(data, name)
 
-    monkeypatch.setattr(corpus_module, "parse_bytes", append_meanwhile)
-    corpus = load_corpus([tmp_path])
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(corpus_module, "parse_bytes", append_meanwhile)
+        corpus = load_corpus([tmp_path])
     assert len(corpus.papers) == 15  # what was there when read, and the other file whole
     [problem] = corpus.problems
     assert str(problem).startswith(f"{growing}: warning: the file changed while it was read")

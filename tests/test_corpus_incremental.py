@@ -102,6 +102,7 @@ def _add_one_by_one(
     def no_full_merge(*_: object) -> None:
         raise AssertionError("re-merged the whole corpus instead of adding to it")
 
+    real_merge = corpus_module.merge_duplicates
     monkeypatch.setattr(corpus_module, "parse_file", recording_parse)
     monkeypatch.setattr(corpus_module, "merge_duplicates", no_full_merge)
     for path in paths[first:]:  # the daily routine: one new file at a time
@@ -109,7 +110,8 @@ def _add_one_by_one(
         parsed.clear()
         incremental = load_corpus([directory])
         assert parsed == [path.name]  # only the new file was parsed
-    monkeypatch.undo()
+    monkeypatch.setattr(corpus_module, "parse_file", real_parse)
+    monkeypatch.setattr(corpus_module, "merge_duplicates", real_merge)
 
     full = load_corpus([directory], use_cache=False)
     assert _json(incremental) == _json(full)
@@ -158,3 +160,32 @@ def test_progress_goes_phase_by_phase_and_never_rests_full(tmp_path: Path) -> No
         assert 0 <= done <= total
         if done == total and following is not None:
             assert following[0] != phase  # full only when the phase is over
+
+
+def test_quitting_while_linking_still_leaves_a_warm_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_files(tmp_path, [(DATED, list(range(40))), (TRENDING, list(range(40)))])
+    corpus = load_corpus([tmp_path], link=False)
+
+    class Quit(Exception):
+        pass
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise Quit  # the user quits while near duplicates are still being linked
+
+    with monkeypatch.context() as patch:
+        patch.setattr(corpus_module.Linker, "add", interrupted)
+        with pytest.raises(Quit):
+            finish_loading(corpus)
+
+    def fail(path: Path) -> None:
+        raise AssertionError(f"parsed {path} again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(corpus_module, "parse_file", fail)
+        again = load_corpus([tmp_path], link=False)  # warm: served from the snapshot
+        assert not again.linked
+        finish_loading(again)  # linking resumes
+    assert _json(again) == _json(load_corpus([tmp_path], use_cache=False))
+    assert load_corpus([tmp_path], link=False).linked  # and is cached linked now

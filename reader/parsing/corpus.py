@@ -222,12 +222,13 @@ def _looks_like_bibtex(lines: list[tuple[int, str]]) -> bool:
 
 @dataclass(slots=True)
 class _Pending:
-    papers: list[Paper]
+    papers: Sequence[Paper]
     linker: Linker
     to_link: list[int]  # positions still to be linked
     relink: set[int]  # positions whose possible_duplicates must be refreshed
     manifest_key: str | None
     keys: list[FileKey]
+    abstracts: AbstractStore | None = None  # once written to the cache
 
 
 def load_corpus(
@@ -247,15 +248,24 @@ def load_corpus(
     else:
         corpus = _load_cached(paths, files, problems, progress)
     if link:
-        finish_loading(corpus, progress)
+        finish_loading(corpus, progress, snapshot_first=False)
     return corpus
 
 
-def finish_loading(corpus: Corpus, progress: Progress | None = None) -> Corpus:
-    """Link near duplicates and write the cache; does nothing for a finished corpus."""
+def finish_loading(
+    corpus: Corpus, progress: Progress | None = None, *, snapshot_first: bool = True
+) -> Corpus:
+    """Link near duplicates and write the cache; does nothing for a finished corpus.
+
+    With ``snapshot_first`` the merged, not yet linked corpus is cached before linking
+    starts, so a user who quits while links are still being found starts warm next time
+    (linking then resumes in the background).
+    """
     pending = corpus.pending
     if pending is None:
         return corpus
+    if snapshot_first and corpus.cache_key is not None and pending.abstracts is None:
+        _write_cache(corpus, pending, linked=False)
 
     def report(done: int, total: int) -> None:
         if progress is not None:
@@ -265,7 +275,7 @@ def finish_loading(corpus: Corpus, progress: Progress | None = None) -> Corpus:
     apply_links(pending.papers, pending.linker, touched | pending.relink)
     corpus.pending = None
     if corpus.cache_key is not None:
-        _write_cache(corpus, pending)
+        _write_cache(corpus, pending, linked=True)
     return corpus
 
 
@@ -282,7 +292,7 @@ def _load_cached(
     keys = [k for k in maybe_keys if k is not None]
     key = corpus_key(keys) if len(keys) == len(files) else None
     if key is not None:
-        cached = _read_cached(key, problems)
+        cached = _read_cached(key, problems, manifest_key, keys)
         if cached is not None:
             if progress is not None:
                 for phase in (PARSE, MERGE, LINK):
@@ -388,7 +398,7 @@ def _add_files(
     """The old corpus plus the files after its own: only those are parsed and linked."""
     old = _read_cached(old_key, [])
     linker = read_entry(cache_dir(), "links", old_key)
-    if old is None or not isinstance(linker, Linker):
+    if old is None or old.pending is not None or not isinstance(linker, Linker):
         return None
     start = len(old.files)
     if start >= len(files):
@@ -407,32 +417,46 @@ def _add_files(
     return corpus
 
 
-def _write_cache(corpus: Corpus, pending: _Pending) -> None:
+def _write_cache(corpus: Corpus, pending: _Pending, *, linked: bool) -> None:
     key = corpus.cache_key
     assert key is not None
-    # Stored by column: a warm start then reads a few long lists instead of building
-    # a million objects (see table.py).
-    abstracts = AbstractStore.write(
-        (paper.abstract for paper in corpus.papers),
-        lambda chunks: write_blob(cache_dir(), "abstracts", key, chunks),
-    )
-    if abstracts is None:
-        return
-    state = (PaperTable.from_papers(corpus.papers, abstracts), corpus.files)
+    if pending.abstracts is None:
+        # Stored by column: a warm start then reads a few long lists instead of building
+        # a million objects (see table.py). Written once, reused by the linked snapshot.
+        pending.abstracts = AbstractStore.write(
+            (paper.abstract for paper in corpus.papers),
+            lambda chunks: write_blob(cache_dir(), "abstracts", key, chunks),
+        )
+        if pending.abstracts is None:
+            return
+    state = (PaperTable.from_papers(corpus.papers, pending.abstracts), corpus.files, linked)
     write_entry(cache_dir(), "corpus", key, state)
-    write_entry(cache_dir(), "links", key, pending.linker)
-    if pending.manifest_key is not None and pending.keys:
-        write_entry(cache_dir(), "manifest", pending.manifest_key, (pending.keys, key), keep=16)
+    if linked:
+        write_entry(cache_dir(), "links", key, pending.linker)
+        if pending.manifest_key is not None and pending.keys:
+            manifest = (pending.keys, key)
+            write_entry(cache_dir(), "manifest", pending.manifest_key, manifest, keep=16)
 
 
-def _read_cached(key: str, path_problems: list[Problem]) -> Corpus | None:
+def _read_cached(
+    key: str,
+    path_problems: list[Problem],
+    manifest_key: str | None = None,
+    keys: Sequence[FileKey] = (),
+) -> Corpus | None:
     state = read_entry(cache_dir(), "corpus", key)
-    if not (isinstance(state, tuple) and len(state) == 2 and isinstance(state[0], PaperTable)):
+    if not (isinstance(state, tuple) and len(state) == 3 and isinstance(state[0], PaperTable)):
         return None
-    table, files = state
+    table, files, linked = state
     try:
         table.open()
     except (OSError, ValueError):  # the abstracts file is gone or damaged: a miss
         return None
     problems = path_problems + [problem for f in files for problem in f.problems]
-    return Corpus(table, files, problems, PaperIndex(table), cache_key=key)
+    corpus = Corpus(table, files, problems, PaperIndex(table), cache_key=key)
+    if not linked:  # cached before linking finished: link again (in the background)
+        everything = list(range(len(table)))
+        corpus.pending = _Pending(
+            table, Linker(), everything, set(), manifest_key, list(keys), table.abstracts
+        )
+    return corpus

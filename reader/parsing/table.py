@@ -143,6 +143,11 @@ class PaperTable(Sequence[Paper]):
     def ids(self) -> list[str]:
         return self._columns["ids"]
 
+    @property
+    def abstracts(self) -> AbstractStore | None:
+        abstracts = self._columns["abstracts"]
+        return abstracts if isinstance(abstracts, AbstractStore) else None
+
     def __len__(self) -> int:
         return len(self._made)
 
