@@ -94,6 +94,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cli", action="store_true")
+    parser.add_argument("--cli-only", action="store_true", help="only the reader search runs")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -110,16 +111,23 @@ def main() -> None:
         shutil.copytree(source, corpus)  # the add step writes into it
         cache = Path(scratch) / "cache"
         me = [sys.executable, __file__, "--child", str(corpus)]
+        if args.cli_only:
+            _cli(corpus, Path(scratch))
+            return
         _report("cold", *_run(me, cache))
         _report("warm", *_run(me, cache))
         write_day_file(corpus / "zz-2026-12-01.txt", args.add, args.seed + 1000)
         _report(f"add {args.add:,}", *_run(me, cache))
         _report("warm after add", *_run(me, cache))
         if args.cli:
-            reader = [sys.executable, "-m", "reader", "search", "bayesian", str(corpus)]
-            cli_cache = Path(scratch) / "cli-cache"
-            _report("reader search, cold", *_run(reader, cli_cache))
-            _report("reader search, warm", *_run(reader, cli_cache))
+            _cli(corpus, Path(scratch))
+
+
+def _cli(corpus: Path, scratch: Path) -> None:
+    reader = [sys.executable, "-m", "reader", "search", "bayesian", "--limit", "20", str(corpus)]
+    cli_cache = scratch / "cli-cache"
+    _report("reader search, cold", *_run(reader, cli_cache))
+    _report("reader search, warm", *_run(reader, cli_cache))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,11 @@ async def _time_to_interactive(corpus: Path, db: Path) -> float:
             if lists and lists[0].row_count and lists[0].render_line(0).cell_length:
                 break
             await pilot.pause(0.01)
-        return time.perf_counter() - started
+        interactive = time.perf_counter() - started
+        # Let the background stage (linking, cache write) finish, as it would in a session
+        # that lasts longer than a benchmark; not counted in the start-up time.
+        await app.workers.wait_for_complete()
+        return interactive
 
 
 def _child(corpus: Path, db: Path) -> None:

@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
 _LATEX_MARKERS = re.compile(r"[\\$~{}]")
 _BARE_SPECIALS = re.compile(r"(?<!\\)([%&#])")
@@ -51,7 +51,7 @@ def _converter() -> LatexNodes2Text:
         MacroTextSpec,
         get_default_latex_context_db,
     )
-    from pylatexenc.latexwalker import LatexMacroNode
+    from pylatexenc.latexwalker import LatexMacroNode  # type: ignore[import-untyped]
 
     class KeepUnknownMacros(LatexNodes2Text):  # type: ignore[misc]
         """pylatexenc discards unknown macros; a reader would lose words, so show them raw."""
@@ -61,7 +61,7 @@ def _converter() -> LatexNodes2Text:
                 argd = node.nodeargd
                 args = argd.argnlist if argd and argd.argnlist else []
                 inner = "".join(self._groupnodecontents_to_text(arg) for arg in args if arg)
-                return "\\" + node.macroname + (f"{{{inner}}}" if inner else "")
+                return "\\" + str(node.macroname) + (f"{{{inner}}}" if inner else "")
             return str(super().macro_node_to_text(node))
 
     context = get_default_latex_context_db()
@@ -128,7 +128,9 @@ def _argless_macro(name: str) -> str | None:
     up most of what the tables above miss; asking pylatexenc once per macro name keeps the
     fast path exact for them. Like pylatexenc, the caller drops the spaces after the name.
     """
-    from pylatexenc.latexwalker import get_default_latex_context_db
+    from pylatexenc.latexwalker import (
+        get_default_latex_context_db,
+    )
 
     spec = get_default_latex_context_db().get_macro_spec(name)
     argspec = getattr(getattr(spec, "args_parser", None), "argspec", "")

@@ -141,7 +141,8 @@ class PaperTable(Sequence[Paper]):
 
     @property
     def ids(self) -> list[str]:
-        return self._columns["ids"]
+        ids: list[str] = self._columns["ids"]
+        return ids
 
     @property
     def abstracts(self) -> AbstractStore | None:
