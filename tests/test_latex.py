@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,11 @@ def test_fast_fold_is_linear_on_long_text() -> None:
     text = ("\\emph{x} $y$ \\'e " * 10_000) + "end"
     fast = fold_source(text)
     assert fast is not None and fold_unicode(fast).endswith("e end")
+
+
+def test_pylatexenc_warnings_stay_off_the_terminal(caplog: pytest.LogCaptureFixture) -> None:
+    """A logged warning would land on the app's stderr, across the screen."""
+    to_unicode.cache_clear()
+    with caplog.at_level(logging.WARNING):
+        assert to_unicode("$\\widetilde{\\mathcal{O}}(d)$ and more").endswith("(d)$ and more")
+    assert not [r for r in caplog.records if r.name.startswith("pylatexenc")]

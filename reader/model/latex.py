@@ -25,6 +25,7 @@ This module depends on pylatexenc only, imported on first use of the display con
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -81,6 +82,9 @@ def _converter() -> LatexNodes2Text:
 def _shared_converter() -> LatexNodes2Text:
     # Built on first use: importing pylatexenc and building its tables costs a tenth of a
     # second that a warm start (no LaTeX shown yet) should not pay.
+    # pylatexenc logs a warning for each macro it cannot substitute (``\\widetilde``): on a
+    # terminal app's stderr that corrupts the screen, and the text is still shown raw.
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
     return _converter()
 
 
