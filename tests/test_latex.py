@@ -134,5 +134,7 @@ def test_pylatexenc_warnings_stay_off_the_terminal(caplog: pytest.LogCaptureFixt
     """A logged warning would land on the app's stderr, across the screen."""
     to_unicode.cache_clear()
     with caplog.at_level(logging.WARNING):
-        assert to_unicode("$\\widetilde{\\mathcal{O}}(d)$ and more").endswith("(d)$ and more")
+        # A macro cut off from its argument at the end of the text: pylatexenc logs
+        # "failed its substitution" (seen in synthetic abstracts at 10^5).
+        to_unicode("bounded by \\widetilde")
     assert not [r for r in caplog.records if r.name.startswith("pylatexenc")]
