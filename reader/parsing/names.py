@@ -73,6 +73,7 @@ _FIRST_AUTHOR = f"(?:{_WORD}|{_INITIALS})(?: {_TOKEN})*? {_SURNAME}"
 _OTHER_AUTHOR = f"(?:(?:{_TOKEN} )*{_SURNAME}|{_INITIALS}|{_UP}{_LO}+)"
 _AUTHOR_LIST = re.compile(f"{_FIRST_AUTHOR}(?:, {_OTHER_AUTHOR})*(?:,? {_SUFFIXES})?")
 
+_SUFFIX = re.compile(_SUFFIXES)  # compiled once: re.fullmatch(str) pays a cache lookup per name
 _GLUED_CAPITAL = re.compile(f"(?<=\\S){_UP}")
 _ORGS_SEPARATOR = " · "
 _ET_AL = re.compile(r",?\s+et al\.?$")
@@ -90,9 +91,10 @@ class Byline:
 def split_title_authors(line: str) -> Byline:
     """Split a dated listing's second line into title, authors, truncation flag and orgs."""
     text, orgs = _split_orgs(line.strip())
-    truncated = bool(_ET_AL.search(text))
-    if truncated:
-        text = _ET_AL.sub("", text)
+    et_al = _ET_AL.search(text)  # one search, then a slice: this runs once per record
+    truncated = et_al is not None
+    if et_al is not None:
+        text = text[: et_al.start()]
     start = _author_list_start(text)
     confident = start is not None
     if start is None:
@@ -135,7 +137,7 @@ def _split_authors(authors: str) -> tuple[str, ...]:
         name = " ".join(part.split())
         if not name:
             continue
-        if names and re.fullmatch(_SUFFIXES, name):
+        if names and _SUFFIX.fullmatch(name):
             names[-1] = f"{names[-1]}, {name}"
         else:
             # A name recurs across thousands of papers in a large corpus: one shared string.
