@@ -295,7 +295,7 @@ def _load_cached(
         cached = _read_cached(key, problems, manifest_key, keys)
         if cached is not None:
             if progress is not None:
-                for phase in (PARSE, MERGE, LINK):
+                for phase in (PARSE, MERGE) if cached.pending else (PARSE, MERGE, LINK):
                     progress(phase, 1, 1)
             return cached
     appended = (

@@ -21,6 +21,8 @@ def engine_for(
     corpus: Corpus, *, progress: Callable[[int, int], None] | None = None
 ) -> SearchEngine:
     key = corpus.cache_key
+    if progress is not None:
+        progress(0, 1)  # the bar starts empty, also when the index comes from the cache
     if key is not None:
         state = read_entry(cache_dir(), _KIND, key)
         if isinstance(state, SearchIndex):
