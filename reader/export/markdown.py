@@ -37,8 +37,8 @@ from datetime import date
 from reader.export.plain_text import one_line, paragraphs
 from reader.export.selection import is_orphan
 from reader.model.annotation import Annotation
+from reader.model.latex import to_unicode
 from reader.model.paper import Paper, fold_text
-from reader.parsing.latex import to_unicode
 
 STAR = "★"
 _MARKUP = re.compile(r"([\\`*_\[\]<>#!|~&$])")

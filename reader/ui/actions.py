@@ -277,3 +277,25 @@ def readme_table(rows: Iterable[tuple[str, str, str]] | None = None) -> str:
         shown_key = key.replace("|", "\\|")
         lines.append(f"| `{shown_key}` | {description} | {group} |")
     return "\n".join(lines) + "\n"
+
+
+def _write_readme(path: str = "README.md") -> None:
+    """Rewrite the README's key table from the action table (``--readme``)."""
+    import re
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    section = re.compile(r"(<!-- keys:start -->\n).*?(<!-- keys:end -->)", re.S)
+    readme.write_text(
+        section.sub(lambda m: m.group(1) + readme_table() + m.group(2), text), encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--readme"]:
+        _write_readme()
+    else:
+        sys.stdout.write(readme_table())
