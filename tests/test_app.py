@@ -10,6 +10,7 @@ from textual.widgets import Input, OptionList, ProgressBar, Static, TextArea
 from ui_support import (
     LONG_WORD,
     TITLES_NEWEST_FIRST,
+    FakeClipboard,
     app_test,
     list_lines,
     main_screen,
@@ -25,6 +26,7 @@ from reader.model.paper import Paper
 from reader.storage.errors import SaveError
 from reader.storage.reading_list import ReadingList
 from reader.ui.actions import ACTIONS
+from reader.ui.app import ReaderApp
 from reader.ui.screens.export import ExportScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
@@ -550,12 +552,43 @@ async def test_unknown_theme_is_reported(tmp_path: Path) -> None:
 
 
 @app_test
-async def test_paper_list_renders_only_visible_rows(tmp_path: Path) -> None:
-    app, _ = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_paper_list_renders_only_visible_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 papers in a 24-line terminal: the list renders the rows on screen, not all."""
+    import reader.ui.widgets.paper_list as paper_list_module
+
+    words = ["Graph", "Sparse", "Neural", "Bayesian", "Optimal", "Robust", "Fast", "Deep"]
+    records = []
+    for n in range(2000):
+        title = f"{words[n % 8]} Study Number {n} of {words[(n // 8) % 8]} Things"
+        records.append(f"LGApr 14, 2022\n{title}Ada Lovelace\nAn abstract about item {n}.\n")
+    corpus = tmp_path / "big.txt"
+    corpus.write_text("".join(records), encoding="utf-8")
+    rendered: list[str] = []
+    real_render_row = paper_list_module.render_row
+
+    def counting_render_row(paper: Paper, *args: Any, **kwargs: Any) -> Any:
+        rendered.append(paper.id)
+        return real_render_row(paper, *args, **kwargs)
+
+    monkeypatch.setattr(paper_list_module, "render_row", counting_render_row)
+    app = ReaderApp([corpus], tmp_path / "reading_list.json", clipboard=FakeClipboard())
+    async with app.run_test(size=(80, 24)) as pilot:
         screen = await main_screen(pilot)
         paper_list = screen.query_one(PaperList)
-        assert paper_list.virtual_size.height == 6
+        assert paper_list.row_count == 2000
+        visible = paper_list.scrollable_content_region.height
+        assert 0 < visible < 24
+        # Every row on screen was rendered, and nothing far below it.
+        assert set(rendered) >= {p.id for p in paper_list.shown_papers[:visible]}
+        assert len(set(rendered)) <= 3 * visible
+        rendered.clear()
+        await pilot.press("G")
+        await settle(pilot)
+        assert paper_list.cursor == 1999
+        assert len(set(rendered)) <= 3 * visible
+        assert paper_list.shown_papers[1999].id in rendered
 
 
 @app_test
