@@ -707,3 +707,32 @@ async def test_reading_list_export_in_the_app_keeps_orphaned_notes(tmp_path: Pat
     assert written.count("@misc{") == 2
     assert "A Paper From Another Folder" in written
     assert "read this for the thesis" in written
+
+
+@app_test
+async def test_number_keys_open_views_and_triage_advances_in_the_inbox(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("2")  # the second view: Inbox
+        await settle(pilot)
+        assert screen.search_input.value == "is:unread"
+        total = screen.paper_list.row_count
+        first, second = screen.paper_list.shown_papers[:2]
+        await pilot.press("r")
+        await settle(pilot)
+        # The read paper is on disk, the cursor moved on, and the read paper left the Inbox.
+        assert stored(app.db_path)[first.id]["status"] == "read"
+        assert screen.paper_list.current_paper is not None
+        assert screen.paper_list.current_paper.id == second.id
+        assert screen.paper_list.row_count == total - 1
+        await pilot.press("1")  # All: no advancing outside the Inbox by default
+        await settle(pilot)
+        assert screen.search_input.value == ""
+        cursor = screen.paper_list.cursor
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.paper_list.cursor == cursor
+        await pilot.press("9")
+        await settle(pilot)
+        assert any("There is no view 9" in notice for notice in notices(app))

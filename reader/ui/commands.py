@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from reader.model import Paper
 from reader.service.exporting import ExportRequest as ServiceExportRequest
 from reader.service.scopes import Scope
-from reader.service.session import plural
+from reader.service.session import Outcome, plural
+from reader.service.views import INBOX_QUERY
 from reader.ui.actions import help_rows
 from reader.ui.clipboard import ClipboardUnavailable
 from reader.ui.screens.export import ExportRequest, ExportScope, ExportScreen
@@ -65,15 +66,29 @@ class PaperCommands:
 
     def do_toggle_star(self) -> None:
         if targets := self._targets():
-            self.screen.after_change(self.session.toggle_star(targets))
+            self._triaged(self.session.toggle_star(targets))
 
     def do_toggle_read(self) -> None:
         if targets := self._targets():
-            self.screen.after_change(self.session.toggle_read(targets))
+            self._triaged(self.session.toggle_read(targets))
 
     def do_toggle_skip(self) -> None:
         if targets := self._targets():
-            self.screen.after_change(self.session.toggle_skip(targets))
+            self._triaged(self.session.toggle_skip(targets))
+
+    def _triaged(self, outcome: Outcome) -> None:
+        """Show the change; then, like a mail client, move on to the next paper when the
+        settings say so (by default only in the Inbox, and never for a bulk selection)."""
+        self.screen.after_change(outcome)
+        paper_list = self.screen.paper_list
+        if outcome.changed and not paper_list.selected_ids and self._advances():
+            paper_list.action_cursor_down()
+
+    def _advances(self) -> bool:
+        mode = self.screen.app_settings.advance_after_triage
+        if mode == "inbox":
+            return self.screen.search_input.value.strip() == INBOX_QUERY
+        return mode == "always"
 
     def do_undo(self) -> None:
         self.screen.after_change(self.session.undo())
