@@ -28,7 +28,9 @@ only ever goes into ``rich.text.Text`` objects, never into markup strings.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -100,7 +102,7 @@ def strip_unsafe(text: str, *, keep_newlines: bool = True, keep_tabs: bool = Tru
 _C1_INTRODUCER = re.compile("[\x90\x98\x9b\x9d\x9e\x9f]")
 
 
-def one_line(text: str) -> str:
+def safe_line(text: str) -> str:
     """``strip_unsafe`` for a single line of output: line breaks and tabs become spaces."""
     return strip_unsafe(text, keep_newlines=False, keep_tabs=False)
 
@@ -142,3 +144,36 @@ def show_unsafe(text: str, *, keep_newlines: bool = False) -> str:
     if _UNSAFE.search(text) is None:
         return text
     return text.translate(_VISIBLE_BLOCK if keep_newlines else _VISIBLE_LINE)
+
+
+# ------------------------------------------------------------------------ JSON, losslessly
+
+# What ``json.dumps(..., ensure_ascii=False)`` leaves raw that a terminal or editor would act
+# on. C0 controls are absent from this class: json escapes them inside strings itself, and
+# outside strings the only ones are the newlines of ``indent``, which must stay.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+
+def json_safe(json_text: str) -> str:
+    """JSON text (from ``json.dumps``) with every unsafe character spelled ``\\uXXXX``.
+
+    JSON is data, so nothing is removed: a reader of the JSON gets the exact string back,
+    while a terminal showing it sees only ASCII escapes. Outside strings, ``json.dumps``
+    writes none of these characters, so every match is inside a string, where the escape is
+    valid (lone surrogates included: Python's json reads them back).
+    """
+    if _JSON_UNSAFE.search(json_text) is None:
+        return json_text
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
+
+
+def json_chunks(value: object, *, indent: int | None = 1) -> Iterator[str]:
+    """``value`` as JSON text in pieces (as ``json.dump`` writes it), each ``json_safe``.
+
+    Streaming keeps a whole-corpus ``reader parse --json`` from building one huge string.
+    Every string literal is one piece, so no unsafe character is split from its string.
+    """
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=indent).iterencode(value):
+        yield json_safe(chunk)
