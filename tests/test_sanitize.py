@@ -16,6 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ from reader.model import Annotation, Paper
 from reader.model.paper import paper_id
 from reader.model.sanitize import (
     BIDI_CONTROLS,
+    UNSAFE_CLASS,
     has_unsafe,
     json_chunks,
     json_safe,
@@ -248,6 +250,7 @@ def _reader(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[byte
     )
 
 
+@pytest.mark.slow
 def test_sample_corpus_exports_carry_no_bidi_control(
     sample_corpus_dir: Path, tmp_path: Path
 ) -> None:
@@ -280,3 +283,11 @@ def test_sample_corpus_exports_carry_no_bidi_control(
     search = _reader("search", "learning", str(corpus), "--db", str(db), env=env)
     shown = search.stdout.decode("utf-8")
     assert shown.count("\n") > 20 and not forbidden_in(shown.replace("\n", ""))
+
+
+def test_every_unsafe_character_is_non_printable() -> None:
+    # strip_unsafe's fast path returns str.isprintable() text unchanged: sound only if so.
+    unsafe = re.compile(f"[{UNSAFE_CLASS}]")
+    assert not [
+        code for code in range(0x110000) if chr(code).isprintable() and unsafe.match(chr(code))
+    ]

@@ -76,7 +76,7 @@ _REMOVERS = {
 
 def has_unsafe(text: str) -> bool:
     """True when ``text`` holds any character this module would remove or replace."""
-    return _UNSAFE.search(text) is not None
+    return not text.isprintable() and _UNSAFE.search(text) is not None
 
 
 def strip_unsafe(text: str, *, keep_newlines: bool = True, keep_tabs: bool = True) -> str:
@@ -86,7 +86,9 @@ def strip_unsafe(text: str, *, keep_newlines: bool = True, keep_tabs: bool = Tru
     stay with ``keep_tabs``, otherwise they become a space. Lone surrogates become U+FFFD so
     the text can be encoded. Everything else, every letter, emoji and space, is kept.
     """
-    if _UNSAFE.search(text) is None:  # the common case: one scan, no copy
+    # The common case, no copy: every unsafe character is non-printable for Python, and
+    # isprintable() scans about twice as fast as the regex.
+    if text.isprintable() or _UNSAFE.search(text) is None:
         return text
     if "\x1b" in text or _C1_INTRODUCER.search(text):
         text = _SEQUENCE.sub("", text)
@@ -141,7 +143,7 @@ def show_unsafe(text: str, *, keep_newlines: bool = False) -> str:
     (search highlights) still line up. An escape sequence shows as ``␛[31m``: its ESC is
     replaced, the rest is ordinary text.
     """
-    if _UNSAFE.search(text) is None:
+    if text.isprintable() or _UNSAFE.search(text) is None:
         return text
     return text.translate(_VISIBLE_BLOCK if keep_newlines else _VISIBLE_LINE)
 
