@@ -79,16 +79,19 @@ def to_markdown(
     *,
     abstracts: bool = False,
     today: date | None = None,
+    title: str = "Reading list",
     web_search: WebSearch | None = None,
 ) -> str:
     """The Markdown document for ``papers``; ends with one newline, no trailing spaces.
 
+    ``title`` is the heading (escaped like any listing text: it may hold a user's query).
     ``web_search`` picks where titles link when a paper has no arXiv id (default: arXiv).
     """
     today = today or date.today()
     unique = list({paper.id: paper for paper in papers}.values())
     count = len(unique)
-    blocks = [f"# Reading list — {today.isoformat()} ({count} paper{'' if count == 1 else 's'})"]
+    heading = escape_inline(one_line(title)) or "Reading list"
+    blocks = [f"# {heading} — {today.isoformat()} ({count} paper{'' if count == 1 else 's'})"]
     if not unique:
         blocks.append("Nothing to export.")
         return "\n\n".join(blocks) + "\n"

@@ -81,14 +81,23 @@ def render(
     keys: CitationKeys | None = None,
     abstracts: bool = False,
     today: date | None = None,
+    title: str = "Reading list",
     web_search: WebSearch | None = None,
 ) -> str:
-    """``papers`` in ``fmt``. ``keys`` should cover the loaded corpus (see CitationKeys)."""
+    """``papers`` in ``fmt``. ``keys`` should cover the loaded corpus (see CitationKeys).
+
+    ``title`` heads a Markdown document (BibTeX has no title).
+    """
     if fmt == "bibtex":
         return to_bibtex(papers, annotations, keys=keys)
     if fmt == "markdown":
         return to_markdown(
-            papers, annotations, abstracts=abstracts, today=today, web_search=web_search
+            papers,
+            annotations,
+            abstracts=abstracts,
+            today=today,
+            title=title,
+            web_search=web_search,
         )
     raise ExportError(f"unknown export format {fmt!r} (choose {' or '.join(FORMATS)})")
 
