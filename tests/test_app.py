@@ -645,3 +645,32 @@ async def test_loading_shows_progress_and_keeps_the_screen_alive(
         release.set()
         screen = await main_screen(pilot)
         assert screen.paper_list.row_count == 6
+
+
+@app_test
+async def test_reading_list_export_in_the_app_keeps_orphaned_notes(tmp_path: Path) -> None:
+    """Regression (architecture issue): the app's "Reading list" export dropped notes on
+    papers whose listing is not loaded, while `reader export` kept them."""
+    db = tmp_path / "reading_list.json"
+    orphan = Paper(
+        id="0123456789ab", title="A Paper From Another Folder", authors=("Ann Other",), abstract=""
+    )
+    ReadingList.open(db).set_note(orphan, "read this for the thesis")
+    app, _ = make_app(tmp_path)
+    target = tmp_path / "list.bib"
+    async with app.run_test(size=SIZE) as pilot:
+        await main_screen(pilot)
+        await pilot.press("s", "e")
+        assert isinstance(app.screen, ExportScreen)
+        # Format, then the scope select: Current results, Starred, Reading list, ...
+        await pilot.press("tab", "enter", "down", "down", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#export-scope").value == "reading-list"  # type: ignore[attr-defined]
+        path_input = app.screen.query_one("#export-path", Input)
+        path_input.focus()
+        await pilot.press("ctrl+a", "ctrl+k", *str(target), "enter")
+        await settle(pilot)
+    written = target.read_text(encoding="utf-8")
+    assert written.count("@misc{") == 2
+    assert "A Paper From Another Folder" in written
+    assert "read this for the thesis" in written

@@ -59,9 +59,9 @@ from reader.export.links import WebSearch, paper_url
 from reader.export.plain_text import one_line
 from reader.export.selection import is_orphan
 from reader.model.annotation import Annotation
+from reader.model.latex import to_unicode
 from reader.model.paper import Paper, fold_text
 from reader.model.sanitize import strip_unsafe
-from reader.parsing.latex import to_unicode
 
 STAR = "★"
 _MARKUP = re.compile(r"([\\`*_\[\]<>#!|~$])")

@@ -9,7 +9,7 @@ an error severity, never as exceptions, and the reading list is unchanged when t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,8 +48,8 @@ class Session:
         self, corpus: Corpus, reading_list: ReadingList, engine: SearchEngine | None = None
     ) -> None:
         self.corpus = corpus
-        self.papers: list[Paper] = corpus.papers
-        self.by_id: dict[str, Paper] = corpus.by_id
+        self.papers: Sequence[Paper] = corpus.papers
+        self.by_id: Mapping[str, Paper] = corpus.by_id
         self.reading_list = reading_list
         # Built once over the whole corpus (or read from the cache), in the loading thread.
         self.engine = engine if engine is not None else SearchEngine(self.papers)

@@ -93,14 +93,16 @@ ACTIONS: tuple[Action, ...] = (
         "list",
         footer="Select",
     ),
-    Action("triage.star", "s", "Star / unstar", "Triage", "toggle_star", footer="Star"),
-    Action("triage.read", "r", "Mark read / unread", "Triage", "toggle_read", footer="Read"),
+    Action("triage.star", "s", "Star / unstar", "Triage", "command('toggle_star')", footer="Star"),
+    Action(
+        "triage.read", "r", "Mark read / unread", "Triage", "command('toggle_read')", footer="Read"
+    ),
     Action(
         "triage.skip",
         "x",
         "Skip (hide from the Inbox) / unskip",
         "Triage",
-        "toggle_skip",
+        "command('toggle_skip')",
         footer="Skip",
     ),
     Action(
@@ -108,19 +110,24 @@ ACTIONS: tuple[Action, ...] = (
         "t",
         "Add tags (comma-separated; Tab accepts a completion)",
         "Triage",
-        "add_tags",
+        "command('add_tags')",
         footer="Tag",
     ),
-    Action("triage.untag", "T", "Remove a tag", "Triage", "remove_tag", footer="Untag"),
+    Action("triage.untag", "T", "Remove a tag", "Triage", "command('remove_tag')", footer="Untag"),
     Action(
-        "triage.note", "n", "Edit the note (ctrl+s saves)", "Triage", "edit_note", footer="Note"
+        "triage.note",
+        "n",
+        "Edit the note (ctrl+s saves)",
+        "Triage",
+        "command('edit_note')",
+        footer="Note",
     ),
     Action(
         "triage.undo",
         "u",
         "Undo the last change (repeatable)",
         "Triage",
-        "undo",
+        "command('undo')",
         "screen",
         footer="Undo",
     ),
@@ -190,7 +197,7 @@ ACTIONS: tuple[Action, ...] = (
         "P",
         "Problems and data quality of the input files",
         "Search and views",
-        "problems",
+        "command('problems')",
     ),
     # -- Copy and export
     Action(
@@ -198,16 +205,16 @@ ACTIONS: tuple[Action, ...] = (
         "y",
         "Copy the BibTeX of the current or selected papers",
         "Copy and export",
-        "copy_bibtex",
+        "command('copy_bibtex')",
         footer="BibTeX",
     ),
-    Action("copy.title", "Y", "Copy the title", "Copy and export", "copy_title"),
+    Action("copy.title", "Y", "Copy the title", "Copy and export", "command('copy_title')"),
     Action(
         "export.dialog",
         "e",
         "Export BibTeX or Markdown…",
         "Copy and export",
-        "export",
+        "command('export')",
         footer="Export",
     ),
     # -- App
@@ -216,7 +223,7 @@ ACTIONS: tuple[Action, ...] = (
         "question_mark",
         "Help: every key and the query language",
         "App",
-        "help",
+        "command('help')",
         footer="Help",
     ),
     Action("app.quit", "q", "Quit", "App", "app.quit", footer="Quit"),
@@ -270,3 +277,25 @@ def readme_table(rows: Iterable[tuple[str, str, str]] | None = None) -> str:
         shown_key = key.replace("|", "\\|")
         lines.append(f"| `{shown_key}` | {description} | {group} |")
     return "\n".join(lines) + "\n"
+
+
+def _write_readme(path: str = "README.md") -> None:
+    """Rewrite the README's key table from the action table (``--readme``)."""
+    import re
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    section = re.compile(r"(<!-- keys:start -->\n).*?(<!-- keys:end -->)", re.S)
+    readme.write_text(
+        section.sub(lambda m: m.group(1) + readme_table() + m.group(2), text), encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--readme"]:
+        _write_readme()
+    else:
+        sys.stdout.write(readme_table())

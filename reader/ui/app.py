@@ -196,7 +196,7 @@ class ReaderApp(App[None]):
             MainScreen(
                 session,
                 self.reader_clipboard,
-                auto_read=self.settings.auto_read,
+                settings=self.settings,
                 export_dir=self.export_dir,
             )
         )

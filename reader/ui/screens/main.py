@@ -24,22 +24,17 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
+from reader.config import Settings
 from reader.model import Annotation, Paper
 from reader.search import SearchResult, SortKey
-from reader.service.exporting import ExportRequest as ServiceExportRequest
-from reader.service.scopes import Scope
-from reader.service.session import Outcome, Session, plural
+from reader.service.live_search import LiveSearch
+from reader.service.session import Outcome, Session
 from reader.service.views import ORPHANED, counts_line
 from reader.ui.actions import bindings_for
-from reader.ui.clipboard import Clipboard, ClipboardUnavailable
-from reader.ui.narrowing import can_narrow
+from reader.ui.clipboard import Clipboard
+from reader.ui.commands import PaperCommands
 from reader.ui.safe_text import display_line
-from reader.ui.screens.export import ExportRequest, ExportScope, ExportScreen
-from reader.ui.screens.help import HelpScreen
-from reader.ui.screens.note import NoteScreen
 from reader.ui.screens.orphans import OrphansScreen
-from reader.ui.screens.problems import ProblemsScreen
-from reader.ui.screens.tags import AddTagsScreen, RemoveTagScreen
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
 from reader.ui.widgets.sidebar import Sidebar
@@ -58,19 +53,19 @@ class MainScreen(Screen[None]):
         session: Session,
         clipboard: Clipboard,
         *,
-        auto_read: bool = False,
+        settings: Settings | None = None,
         export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.clipboard = clipboard
-        self.auto_read = auto_read
+        self.app_settings = settings or Settings()
+        self.auto_read = self.app_settings.auto_read
         self.export_dir = export_dir or Path.cwd()
-        self.sort = SortKey.RELEVANCE
-        self._search_token = 0
-        # What the rows on screen came from; a narrowing search needs all three to match.
-        self._shown: tuple[str, SearchResult, int] | None = None
+        self.sort = SortKey(self.app_settings.default_sort)
+        self.live = LiveSearch()
         self._auto_read_timer: Timer | None = None
+        self.commands = PaperCommands(self)
 
     def compose(self) -> ComposeResult:
         yield Static(id="counts")
@@ -110,6 +105,10 @@ class MainScreen(Screen[None]):
     def search_input(self) -> Input:
         return self.query_one("#search", Input)
 
+    @property
+    def shown_query_text(self) -> str:
+        return self.live.text
+
     # -- search ---------------------------------------------------------------------------
 
     @on(Input.Changed, "#search")
@@ -121,20 +120,11 @@ class MainScreen(Screen[None]):
         self.paper_list.focus()
 
     def run_search(self) -> None:
-        text, within = self.search_input.value, None
-        if self._shown is not None:
-            shown_text, previous, generation = self._shown
-            if (
-                generation == self.session.generation
-                and not previous.truncated  # rare matches left out must get a second chance
-                and can_narrow(shown_text, text, previous_had_hint=previous.hint is not None)
-            ):
-                within = previous.indices
-        self._search_token += 1
+        text = self.search_input.value
+        token, within = self.live.start(text, self.session.generation)
         # Annotations are read here, on the UI thread, so the worker never touches the
         # reading list while a key handler is changing it.
-        annotations = self.session.annotations()
-        self._search(text, self.sort, within, annotations, self._search_token)
+        self._search(text, self.sort, within, self.session.annotations(), token)
 
     @work(thread=True, exclusive=True, group="search")
     def _search(
@@ -154,16 +144,12 @@ class MainScreen(Screen[None]):
             self.app.call_from_thread(self._show_result, text, result, token, generation)
 
     def _show_result(self, text: str, result: SearchResult, token: int, generation: int) -> None:
-        if token != self._search_token:
+        new_query = self.live.finish(token, text, result, generation)
+        if new_query is None:
             return  # a newer search is on its way
-        new_query = self._shown is None or self._shown[0] != text
-        self._shown = (text, result, generation)
+        papers, annotations = self.session.papers, self.session.annotations()
         self.paper_list.show(
-            self.session.papers,
-            result.indices,
-            self.session.annotations(),
-            result.query,
-            cursor_to_top=new_query,
+            papers, result.indices, annotations, result.query, cursor_to_top=new_query
         )
         hint = self.query_one("#search-hint", Static)
         hint.display = bool(result.hint)
@@ -272,7 +258,7 @@ class MainScreen(Screen[None]):
 
     def action_cycle_sort(self) -> None:
         self.sort = self.sort.next()
-        self._shown = None  # a new order: never narrow across a sort change
+        self.live.forget()  # a new order: never narrow across a sort change
         self._refresh_counts()
         self.run_search()
 
@@ -293,104 +279,8 @@ class MainScreen(Screen[None]):
         self.query_one(Sidebar).highlighted = number - 1
         self._view_chosen(Sidebar.ViewChosen(views[number - 1]))
 
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+    # -- commands -----------------------------------------------------------------------
 
-    def action_problems(self) -> None:
-        self.app.push_screen(ProblemsScreen(self.session.corpus.problems))
-
-    # -- triage actions -------------------------------------------------------------------
-
-    def _targets(self) -> list[Paper]:
-        targets = self.paper_list.targets()
-        if not targets:
-            self.notify("No paper here.", severity="warning")
-        return targets
-
-    def action_toggle_star(self) -> None:
-        if targets := self._targets():
-            self.after_change(self.session.toggle_star(targets))
-
-    def action_toggle_read(self) -> None:
-        if targets := self._targets():
-            self.after_change(self.session.toggle_read(targets))
-
-    def action_toggle_skip(self) -> None:
-        if targets := self._targets():
-            self.after_change(self.session.toggle_skip(targets))
-
-    def action_undo(self) -> None:
-        self.after_change(self.session.undo())
-
-    def action_add_tags(self) -> None:
-        if not (targets := self._targets()):
-            return
-        label = plural(len(targets), "paper") if len(targets) > 1 else "this paper"
-
-        def chosen(tags: list[str] | None) -> None:
-            if tags:
-                self.after_change(self.session.add_tags(targets, tags))
-
-        self.app.push_screen(AddTagsScreen(self.session.all_tags(), label), chosen)
-
-    def action_remove_tag(self) -> None:
-        if not (targets := self._targets()):
-            return
-        if not (tags := self.session.tags_of(targets)):
-            self.notify("No tags to remove.", severity="warning")
-            return
-
-        def chosen(tag: str | None) -> None:
-            if tag:
-                self.after_change(self.session.remove_tags(targets, [tag]))
-
-        self.app.push_screen(RemoveTagScreen(tags), chosen)
-
-    def action_edit_note(self) -> None:
-        if (paper := self.paper_list.current_paper) is None:
-            self.notify("No paper here.", severity="warning")
-            return
-        annotation = self.session.annotation(paper)
-
-        def saved(note: str | None) -> None:
-            if note is not None:
-                self.after_change(self.session.set_note(paper, note))
-
-        note = annotation.note if annotation else ""
-        self.app.push_screen(NoteScreen(paper.display_title, note), saved)
-
-    def action_copy_bibtex(self) -> None:
-        if targets := self._targets():
-            self._copy(self.session.bibtex(targets), f"BibTeX for {plural(len(targets), 'paper')}")
-
-    def action_copy_title(self) -> None:
-        if (paper := self.paper_list.current_paper) is not None:
-            self._copy(paper.display_title, "the title")
-
-    def _copy(self, text: str, what: str) -> None:
-        try:
-            where = self.clipboard.copy(text)
-        except ClipboardUnavailable as error:
-            self.notify(f"Could not copy {what}: {error}", severity="error", markup=False)
-            return
-        self.notify(f"Copied {what} ({where})", markup=False)
-
-    # -- export ---------------------------------------------------------------------------
-
-    def action_export(self) -> None:
-        choices = self.session.export_choices(
-            self.paper_list.row_count, len(self.paper_list.selected_ids)
-        )
-        scopes = [ExportScope(scope.key, label) for scope, label in choices]
-        self.app.push_screen(ExportScreen(scopes, self.export_dir), self._export)
-
-    def _export(self, request: ExportRequest | None) -> None:
-        if request is None or (scope := Scope.from_key(request.scope)) is None:
-            return
-        query = self._shown[0] if self._shown else ""
-        job = ServiceExportRequest(
-            scope, request.format, request.path, request.abstracts, scope.title(query)
-        )
-        results, selected = self.paper_list.shown_papers, self.paper_list.targets()
-        outcome = self.session.export(job, results=results, selected=selected)
-        self.notify(outcome.message, severity=outcome.severity, markup=False, timeout=10)
+    def action_command(self, name: str) -> None:
+        """Run one of the commands on the current or selected papers (see ui/commands.py)."""
+        self.commands.run(name)
