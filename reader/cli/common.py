@@ -95,10 +95,10 @@ def read_annotations(db: Path | None, err: TextIO, command: str) -> dict[str, An
     try:
         return ReadingList.open(path, read_only=True).all()
     except StoreError as error:
-        print(f"reader {command}: {error}", file=err)
+        say(err, f"reader {command}: {error}")
         hint = store_hint(path, error)
         if hint:
-            print(hint, file=err)
+            say(err, hint)
         return None
 
 
@@ -125,3 +125,8 @@ def printable(text: str) -> str:
     the same as the exports' and the app's.
     """
     return safe_line(text)
+
+
+def say(err: TextIO, message: str) -> None:
+    """One message on ``err``, terminal-safe: it may quote paths, queries and file content."""
+    print(printable(message), file=err)

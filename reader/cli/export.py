@@ -14,6 +14,7 @@ from reader.cli.common import (
     add_paths_argument,
     load_and_report,
     read_annotations,
+    say,
 )
 from reader.model import Paper
 
@@ -49,7 +50,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     def matches(query: str) -> list[Paper]:
         result = engine_for(corpus).search(query, annotations)
         if result.hint:
-            print(f"reader export: query: {result.hint}", file=err)
+            say(err, f"reader export: query: {result.hint}")
         return [corpus.papers[i] for i in result.indices]
 
     scope = Scope("all" if args.all else "reading-list", query=args.query)
@@ -59,9 +60,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             request, papers=corpus.papers, annotations=annotations, matches=matches
         )
     except ExportError as error:
-        print(f"reader export: {error}", file=err)
+        say(err, f"reader export: {error}")
         return EXIT_INPUT
     if args.output is None:
         out.write(outcome.text)
-    print(outcome.summary(), file=err)
+    say(err, outcome.summary())
     return EXIT_OK

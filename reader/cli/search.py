@@ -14,6 +14,7 @@ from reader.cli.common import (
     load_and_report,
     printable,
     read_annotations,
+    say,
 )
 from reader.model import Annotation, Paper
 from reader.model.sanitize import json_chunks
@@ -50,7 +51,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         args.query, annotations, SortKey(args.sort), limit=args.limit
     )
     if result.hint:
-        print(f"reader search: {result.hint}", file=err)
+        say(err, f"reader search: {result.hint}")
     found = [corpus.papers[i] for i in result.indices][: args.limit]
     if args.json:
         records = [search_json(p, annotations) for p in found]
