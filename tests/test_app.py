@@ -736,3 +736,66 @@ async def test_number_keys_open_views_and_triage_advances_in_the_inbox(tmp_path:
         await pilot.press("9")
         await settle(pilot)
         assert any("There is no view 9" in notice for notice in notices(app))
+
+
+class RecordingBrowser:
+    """A browser registered through webbrowser.register: records what it was asked to open."""
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+        self.name = "reader-test-browser"
+
+    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        self.opened.append(url)
+        return True
+
+
+def _isolated_browsers(monkeypatch: pytest.MonkeyPatch) -> RecordingBrowser:
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "_tryorder", [])
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    for name in ("SSH_CONNECTION", "SSH_TTY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    browser = RecordingBrowser()
+    webbrowser.register(browser.name, None, browser, preferred=True)  # type: ignore[arg-type]
+    return browser
+
+
+@app_test
+async def test_w_opens_an_arxiv_title_search_in_the_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = _isolated_browsers(monkeypatch)
+    app, clipboard = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        paper = screen.paper_list.current_paper
+        assert paper is not None and paper.title == "Graph Neural Networks for Everything"
+        await pilot.press("w")
+        await settle(pilot)
+    assert browser.opened == [
+        "https://arxiv.org/search/?query=%22Graph%20Neural%20Networks%20for%20Everything%22"
+        "&searchtype=title"
+    ]
+    assert clipboard.copied == []
+
+
+@app_test
+async def test_over_ssh_w_copies_the_link_and_shows_it_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = _isolated_browsers(monkeypatch)
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 22 10.0.0.2 22")
+    template = "https://example.org/find?q={title}"
+    app, clipboard = make_app(tmp_path, settings=Settings(open_url=template))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("tab")  # focus the detail pane: enter opens there too
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(screen.focused, PaperDetail)
+    url = "https://example.org/find?q=Graph%20Neural%20Networks%20for%20Everything"
+    assert browser.opened == []
+    assert clipboard.copied == [url]
+    assert any("SSH session" in notice and url in notice for notice in notices(app))

@@ -64,6 +64,13 @@ class WebSearch:
             raise LinkError(f"unknown web search provider {self.provider!r} (choose {known})")
 
 
+def web_search_for(setting: str) -> WebSearch:
+    """The ``open_url`` setting (a provider name or a template) as a WebSearch."""
+    if PLACEHOLDER in setting:
+        return WebSearch(template=setting)
+    return WebSearch(provider=setting)
+
+
 def check_template(template: str) -> None:
     """Raise LinkError unless ``template`` is an http(s) URL holding ``{title}``."""
     if PLACEHOLDER not in template:

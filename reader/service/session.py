@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from reader.export.links import WebSearch
 from reader.export.service import CitationKeys, ExportError, render
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
@@ -45,9 +46,16 @@ class Session:
     """The corpus, its search index and citation keys, and the reading list."""
 
     def __init__(
-        self, corpus: Corpus, reading_list: ReadingList, engine: SearchEngine | None = None
+        self,
+        corpus: Corpus,
+        reading_list: ReadingList,
+        engine: SearchEngine | None = None,
+        *,
+        web_search: WebSearch | None = None,
     ) -> None:
         self.corpus = corpus
+        # Where "open the paper" and the Markdown export's links go.
+        self.web_search = web_search or WebSearch()
         self.papers: Sequence[Paper] = corpus.papers
         self.by_id: Mapping[str, Paper] = corpus.by_id
         self.reading_list = reading_list
@@ -137,6 +145,8 @@ class Session:
         selected: Sequence[Paper],
     ) -> Outcome:
         """Run an export from the app; the outcome says where it went or why it failed."""
+        if request.web_search is None:
+            request = replace(request, web_search=self.web_search)
         try:
             outcome = run_export(
                 request,

@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from reader.config import Settings
+from reader.export.links import web_search_for
 from reader.parsing.corpus import load_corpus
 from reader.search.cached import engine_for
 from reader.service.session import Session, plural
@@ -158,7 +159,8 @@ class ReaderApp(App[None]):
             corpus = load_corpus(self.corpus_paths, progress=self._report_progress)
             self.call_from_thread(self._set_loading_message, "Indexing papers…")
             engine = engine_for(corpus, progress=self._report_progress)
-            session = Session(corpus, self.reading_list, engine)
+            search = web_search_for(self.settings.open_url)
+            session = Session(corpus, self.reading_list, engine, web_search=search)
             # The corpus lives as long as the app: keep the collector from rescanning a
             # million records on every cycle.
             gc.freeze()

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual.markup import escape
+
+from reader.export.links import open_in_browser, paper_url
 from reader.model import Paper
 from reader.service.exporting import ExportRequest as ServiceExportRequest
 from reader.service.scopes import Scope
@@ -149,6 +152,33 @@ class PaperCommands:
             self.screen.notify(f"Could not copy {what}: {error}", severity="error", markup=False)
             return
         self.screen.notify(f"Copied {what} ({where})", markup=False)
+
+    def do_open_paper(self) -> None:
+        """Open the paper in the browser; where none can show it (over SSH, no browser),
+        copy the address and show it as a terminal hyperlink instead."""
+        if (paper := self._current()) is None:
+            return
+        url = paper_url(paper, self.session.web_search)
+        if url is None:
+            self.screen.notify("This paper has no title to search for.", severity="warning")
+            return
+        result = open_in_browser(url)
+        if result.opened:
+            self.screen.notify(f"Opened {url}", markup=False)
+            return
+        try:
+            where = self.screen.clipboard.copy(url)
+        except ClipboardUnavailable:
+            where = "not copied: no clipboard"
+        # The address is URL-quoted and a checked template: no markup characters remain
+        # except the ones percent-encoded here, so the link text is exactly the address.
+        target = url.replace("[", "%5B").replace("]", "%5D").replace('"', "%22")
+        self.screen.notify(
+            f"{escape(result.reason[:1].upper() + result.reason[1:])}. Link ({escape(where)}): "
+            f'[link="{target}"]{escape(url)}[/link]',
+            markup=True,
+            timeout=20,
+        )
 
     def do_export(self) -> None:
         paper_list = self.screen.paper_list
