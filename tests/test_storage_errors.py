@@ -247,7 +247,7 @@ def test_disk_full_mid_save_keeps_the_old_file_and_rolls_back(
     assert db_path.read_bytes() == original
     assert reading_list.get(make_paper(1).id).tags == ()
     assert reading_list.get(make_paper(2).id) is None
-    assert reading_list.undo() == "starred 1 paper"  # the failed change left no undo step
+    assert undone(reading_list) == "starred 1 paper"  # the failed change left no undo step
     assert sorted(p.name for p in db_path.parent.iterdir()) == sorted(
         ["reading_list.json", "reading_list.json.bak1", "reading_list.json.lock"]
     )
@@ -383,5 +383,11 @@ def test_an_undo_that_cannot_be_saved_stays_available(db_path: Path) -> None:
     finally:
         os.close(fd)
     assert reading_list.get(make_paper(1).id).starred
-    assert reading_list.undo() == "starred 1 paper"
+    assert undone(reading_list) == "starred 1 paper"
     assert reading_list.get(make_paper(1).id) is None
+
+
+def undone(reading_list: ReadingList) -> str | None:
+    """Undo the latest change; its description (None when there was nothing to undo)."""
+    result = reading_list.undo()
+    return None if result is None else result.description
