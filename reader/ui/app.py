@@ -189,6 +189,13 @@ class ReaderApp(App[None]):
         if not session.papers:
             self.notify("No papers were found in the input files.", severity="warning")
 
+    async def action_quit(self) -> None:
+        # Keys already queued behind ``q`` are still delivered while the app closes; the
+        # session refuses them so nothing changes on disk after the user asked to quit.
+        if self.session is not None:
+            self.session.close()
+        await super().action_quit()
+
     # -- command palette ------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -204,6 +211,7 @@ class ReaderApp(App[None]):
             ("Remove tag", f"Remove a tag from {marked} (T)", screen.action_remove_tag),
             ("Edit note", "Edit the current paper's note (n)", screen.action_edit_note),
             ("Undo", "Undo the last change (u)", screen.action_undo),
+            ("Redo", "Redo the last undone change (ctrl+r)", screen.action_redo),
             ("Copy BibTeX", f"Copy BibTeX of {marked} (y)", screen.action_copy_bibtex),
             ("Copy title", "Copy the current paper's title (Y)", screen.action_copy_title),
             ("Cycle sort", "Relevance, date, title (o)", screen.action_cycle_sort),

@@ -56,6 +56,7 @@ class MainScreen(Screen[None]):
         Binding("o", "cycle_sort", "Sort"),
         Binding("b", "toggle_sidebar", "Views"),
         Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False),
         Binding("e", "export", "Export"),
         Binding("P", "problems", "Problems"),
         Binding("question_mark", "help", "Help"),
@@ -349,6 +350,9 @@ class MainScreen(Screen[None]):
 
     def action_undo(self) -> None:
         self.after_change(self.session.undo())
+
+    def action_redo(self) -> None:
+        self.after_change(self.session.redo())
 
     def action_add_tags(self) -> None:
         targets = self._targets()
