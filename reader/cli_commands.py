@@ -29,6 +29,7 @@ def _load(paths: Sequence[Path], err: TextIO) -> Corpus:
 
 
 def _annotations(db: Path | None, err: TextIO) -> dict | None:
+    from reader.storage.errors import CorruptStoreError
     from reader.storage.reading_list import ReadingList
 
     path = db or default_db_path()
@@ -36,14 +37,18 @@ def _annotations(db: Path | None, err: TextIO) -> dict | None:
         return ReadingList.open(path, read_only=True).all()
     except StoreError as error:
         print(f"reader: {error}", file=err)
-        print(RESTORE_HINT.format(db=path), file=err)
+        if isinstance(error, CorruptStoreError):
+            print(restore_hint(path), file=err)
         return None
 
 
-RESTORE_HINT = (
-    "reader: the file was left untouched; `reader restore --db {db}` replaces it with the "
-    "newest valid backup (the damaged file is kept beside it)"
-)
+def restore_hint(db: Path) -> str:
+    """Only for a damaged file: a newer-schema one must be opened by a newer reader, never
+    "restored" to an older backup."""
+    return (
+        f"reader: the file was left untouched; `reader restore --db {db}` replaces it with "
+        "the newest valid backup (the damaged file is kept beside it)"
+    )
 
 
 # --------------------------------------------------------------------------- search
@@ -121,17 +126,17 @@ def run_annotate(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if code == EXIT_INPUT:
         db = Path(_db_argument(ids) or default_db_path())
         if _is_damaged(db):
-            print(RESTORE_HINT.format(db=db), file=err)
+            print(restore_hint(db), file=err)
     return code
 
 
 def _is_damaged(db: Path) -> bool:
-    from reader.storage.errors import CorruptStoreError, NewerSchemaError
+    from reader.storage.errors import CorruptStoreError
     from reader.storage.reading_list import ReadingList
 
     try:
         ReadingList.open(db, read_only=True)
-    except (CorruptStoreError, NewerSchemaError):
+    except CorruptStoreError:
         return True
     except StoreError:
         return False
@@ -151,7 +156,7 @@ def _db_argument(argv: Sequence[str]) -> str | None:
 
 
 def run_restore(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
-    from reader.storage.reading_list import restore_newest_backup
+    from reader.storage.restore import RestorePlan, restore_newest_backup
 
     parser = ExitlessParser(
         prog="reader restore",
@@ -159,17 +164,28 @@ def run_restore(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         stderr=err,
     )
     parser.add_argument("--db", type=Path, default=None, metavar="PATH")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace even a valid reading list (says what it replaces first)",
+    )
     args = parser.parse_args(list(argv))
     path = args.db or default_db_path()
+
+    def announce(plan: RestorePlan) -> None:
+        out.write(f"reader restore: {plan.describe()}\n")
+        out.flush()
+
     try:
-        backup = restore_newest_backup(path)
+        plan = restore_newest_backup(path, force=args.force, before_replacing=announce)
     except StoreError as error:
         print(f"reader restore: {error}", file=err)
         return EXIT_INPUT
-    if backup is None:
-        print(f"reader restore: no valid backup of {path} was found", file=err)
+    if plan is None:
+        print(f"reader restore: no valid backup of {path} was found; nothing changed", file=err)
         return EXIT_INPUT
-    out.write(f"restored {path} from {backup}\n")
+    kept = f"; the replaced file was kept as {plan.kept}" if plan.kept else ""
+    out.write(f"restored {path} from {plan.backup.path}{kept}\n")
     return EXIT_OK
 
 

@@ -193,9 +193,7 @@ class JSONFileStorage(Storage):
         except UnicodeDecodeError as error:
             self._corrupt(content, f"not valid UTF-8 text (byte {error.start})")
         except json.JSONDecodeError as error:
-            self._corrupt(
-                content, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-            )
+            self._corrupt(content, f"not valid JSON: {_json_problem(error)}")
 
     def _corrupt(self, content: bytes, message: str) -> NoReturn:
         try:
@@ -290,6 +288,15 @@ class JSONFileStorage(Storage):
 def _encode_document(key: str, document: dict[str, Any]) -> bytes:
     encoded = json.dumps({key: document}, ensure_ascii=False, separators=(",", ":"))
     return encoded[1:-1].encode("utf-8")
+
+
+def _json_problem(error: json.JSONDecodeError) -> str:
+    """``Expecting ',' delimiter at line 3 column 7``; some of json's messages already end
+    in "at" ("Unterminated string starting at"), which must not become "at at"."""
+    where = f"line {error.lineno} column {error.colno}"
+    if error.msg.endswith(" at"):
+        return f"{error.msg} {where}"
+    return f"{error.msg} at {where}"
 
 
 def _reason(error: OSError) -> str:

@@ -26,7 +26,6 @@ This is the only API the app and the CLI use; it has no Textual in it.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -37,11 +36,13 @@ from typing import Any, Self
 
 from reader.model.annotation import Annotation, Status
 from reader.model.paper import Paper
-from reader.storage.backups import DEFAULT_INTERVAL, restore_newest_backup
+from reader.storage.backups import DEFAULT_INTERVAL
 from reader.storage.changes import Edit, Step, describe_edit, field_list, judgement, revert
 from reader.storage.errors import StoreError, UnknownPaperError
 from reader.storage.json_file_storage import JSONFileStorage
 from reader.storage.locking import DEFAULT_TIMEOUT
+from reader.storage.permissions import why_not_writable
+from reader.storage.restore import restore_newest_backup
 from reader.storage.schema import (
     ANNOTATIONS_TABLE,
     SCHEMA_VERSION,
@@ -129,7 +130,7 @@ class ReadingList:
             # Saving replaces the file by rename; do it at the link's target, not over the link
             # (a reading list symlinked into a synced folder must stay there).
             path = path.resolve()
-        reason = "opened read-only" if read_only else _why_not_writable(path)
+        reason = "opened read-only" if read_only else why_not_writable(path)
         reading_list = cls(
             path,
             read_only_reason=reason,
@@ -345,20 +346,6 @@ class ReadingList:
         snapshot = read_snapshot(data)
         self._annotations = snapshot.annotations
         self._doc_ids = snapshot.doc_ids
-
-
-def _why_not_writable(path: Path) -> str | None:
-    """Why saving to ``path`` cannot work, or None if it looks possible."""
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        return f"cannot create the folder {folder} ({error.strerror or error})"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"the folder {folder} is not writable"
-    if path.exists() and not os.access(path, os.W_OK):
-        return "the file is not writable"
-    return None
 
 
 def _unique_targets(papers: Iterable[Target]) -> list[Target]:

@@ -19,7 +19,7 @@ from textual.screen import Screen
 
 from reader.parsing.corpus import load_corpus
 from reader.search.cached import engine_for
-from reader.storage.errors import StoreError
+from reader.storage.errors import CorruptStoreError, StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
 from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
 from reader.ui.screens.loading import LoadingScreen
@@ -101,8 +101,11 @@ class ReaderApp(App[None]):
             self.reading_list = ReadingList.open(self.db_path, read_only=self.read_only)
         except StoreError as error:
             # Corrupt or newer-schema files: the store refuses to touch them, and so do we.
+            # Only a damaged file may be replaced by a backup.
+            damaged = isinstance(error, CorruptStoreError)
             self.push_screen(
-                StoreErrorScreen(self.db_path, str(error), note=note), self._store_choice
+                StoreErrorScreen(self.db_path, str(error), note=note, can_restore=damaged),
+                self._store_choice,
             )
             return
         except OSError as error:
@@ -118,14 +121,15 @@ class ReaderApp(App[None]):
             self.exit(return_code=1, message=f"reader: left {self.db_path} untouched.")
             return
         try:
-            backup = restore_newest_backup(self.db_path)
+            # Never forced: if the file became valid meanwhile, it is kept.
+            plan = restore_newest_backup(self.db_path)
         except (StoreError, OSError) as error:
             self.open_reading_list(note=f"Restoring failed: {error}")
             return
-        if backup is None:
+        if plan is None:
             self.open_reading_list(note="No valid backup was found beside the file.")
             return
-        self.notify(f"Restored the reading list from {backup}", markup=False, timeout=10)
+        self.notify(f"Restored the reading list from {plan.backup.path}", markup=False, timeout=10)
         self.open_reading_list()
 
     # -- loading --------------------------------------------------------------------------
