@@ -17,11 +17,14 @@ Descriptions are built by concatenating strings: user text (tags) is data, never
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from reader.model.annotation import STATUSES, Annotation, Status
 from reader.model.tags import normalize_tags
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 # The judgement fields, in the order messages name them, and how messages name them.
 FIELDS: tuple[str, ...] = ("starred", "tags", "note", "status")
@@ -80,7 +83,9 @@ class Edit:
 
 
 def normalize_note(note: str) -> str:
-    text = note.replace("\r\n", "\n").replace("\r", "\n")
+    """Line breaks unified; whitespace only means no note. Lone surrogates (how Python
+    passes on invalid UTF-8 from argv) become U+FFFD: they cannot be written as UTF-8."""
+    text = _SURROGATES.sub("\ufffd", note).replace("\r\n", "\n").replace("\r", "\n")
     return text if text.strip() else ""
 
 
