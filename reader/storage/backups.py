@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import stat
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -54,9 +55,13 @@ def rotate_backups(
         newest_age = float("inf")
     if newest_age < interval:
         return False
+    model = os.stat(path)
     for older, newer in zip(reversed(paths[1:]), reversed(paths[:-1]), strict=True):
         if newer.exists():
             os.replace(newer, older)
+            # Backups made by an older reader may be 0644: never more readable than the list.
+            with contextlib.suppress(OSError):
+                os.chmod(older, stat.S_IMODE(os.stat(older).st_mode) & stat.S_IMODE(model.st_mode))
     # A fresh file with the list's owner and mode (never the umask's 0644: backups hold the
     # same notes); its mtime is now, which the age check above relies on.
     write_atomically(paths[0], path.read_bytes(), like=path)
