@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from storage_support import hostile_text, one_paper_corpus, run_reader, stored
 
 from reader.cli import main
+from reader.cli.annotate import run_annotate
 from reader.model.annotation import STATUSES
 from reader.model.tags import normalize_tags
 from reader.storage import json_file_storage
 from reader.storage.changes import normalize_note
-from reader.storage.cli_support import run_annotate
 from reader.storage.reading_list import ReadingList
 
 # -- regressions, through a real `reader` process --------------------------------------------

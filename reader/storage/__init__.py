@@ -9,6 +9,4 @@
 - json_file_storage.py: the TinyDB ``Storage``: atomic saves, lock, merge-on-write.
 - atomic_file.py, locking.py, backups.py, permissions.py: the durability building blocks
   (permissions.py: read-only by choice, and owner/mode kept on every file we write).
-
-- cli_support.py: ``reader annotate``.
 """
