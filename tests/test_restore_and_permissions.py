@@ -244,3 +244,14 @@ def test_a_json_error_never_reads_at_at(tmp_path: Path) -> None:
     with pytest.raises(CorruptStoreError, match="Expecting ',' delimiter at line 1 column 13"):
         ReadingList.open(db)
     json.loads(NEWER)
+
+
+def test_deeply_nested_json_is_damage_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "list.json"
+    db.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    code, _, err = run(capsys, "restore", "--db", str(db))  # no backup: nothing to do
+    assert code == 1 and "Traceback" not in err
+    with pytest.raises(CorruptStoreError, match="nested too deeply"):
+        ReadingList.open(db)

@@ -189,11 +189,14 @@ class JSONFileStorage(Storage):
                 content, f"the file is empty ({len(content)} bytes); expected a JSON reading list"
             )
         try:
-            return json.loads(content)
+            data: Tables = json.loads(content)
         except UnicodeDecodeError as error:
             self._corrupt(content, f"not valid UTF-8 text (byte {error.start})")
         except json.JSONDecodeError as error:
             self._corrupt(content, f"not valid JSON: {_json_problem(error)}")
+        except RecursionError:
+            self._corrupt(content, "not a reading list: JSON nested too deeply to read")
+        return data
 
     def _corrupt(self, content: bytes, message: str) -> NoReturn:
         try:

@@ -26,6 +26,7 @@ KEYS: list[tuple[str, str]] = [
     ("T", "remove a tag"),
     ("n", "edit the note (ctrl+s saves)"),
     ("u", "undo the last change (repeatable)"),
+    ("ctrl+r", "redo what undo took back"),
     ("y", "copy BibTeX of the current or selected papers"),
     ("Y", "copy the title"),
     ("J / K", "scroll the detail pane"),
