@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from storage_support import one_paper_corpus, run_reader, stored
 
 from reader.model.paper import Paper
-from reader.storage.changes import Edit
+from reader.storage.changes import Edit, Judgement, judgement
 from reader.storage.reading_list import ReadingList
 from reader.ui.session import Session
 
@@ -149,3 +151,61 @@ def test_a_closing_session_refuses_every_change(setup: tuple[Path, Paper, Path])
     assert (saved["starred"], saved["tags"], saved["note"], saved["status"]) == (
         True, [], "", "unread",
     )  # fmt: skip
+
+
+# -- property: undo never takes back another writer's decision -------------------------------
+
+TAGS = ["a", "b", "c{", "}d"]
+edits = st.builds(
+    Edit.of,
+    starred=st.none() | st.booleans(),
+    add_tags=st.lists(st.sampled_from(TAGS), max_size=2),
+    remove_tags=st.lists(st.sampled_from(TAGS), max_size=2),
+    note=st.none() | st.sampled_from(["", "mine", "{0}", "theirs"]),
+    status=st.none() | st.sampled_from(["unread", "read", "skipped"]),
+)
+
+
+def expected_after_undo(start: Judgement, mine: Judgement, theirs: Judgement) -> Judgement:
+    """Per field (per tag): the other writer's value if they changed it, else ours undone."""
+
+    def pick(name: str) -> object:
+        if getattr(theirs, name) != getattr(mine, name):
+            return getattr(theirs, name)
+        return getattr(start, name)
+
+    tags = {
+        tag
+        for tag in set(TAGS)
+        if (tag in theirs.tags if (tag in theirs.tags) != (tag in mine.tags) else tag in start.tags)
+    }
+    return Judgement(pick("starred"), tuple(sorted(tags)), pick("note"), pick("status"))  # type: ignore[arg-type]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=edits, ours=edits, theirs=edits)
+def test_undo_keeps_every_field_another_writer_changed(
+    tmp_path_factory: pytest.TempPathFactory, first: Edit, ours: Edit, theirs: Edit
+) -> None:
+    db = tmp_path_factory.mktemp("undo") / "list.json"
+    target = Paper("0123456789ab", "T", ("A",), "")
+    setup, window, other = ReadingList.open(db), ReadingList.open(db), ReadingList.open(db)
+    setup.apply([target], first)
+    window.refresh()
+    start = judgement(window.get(target.id))
+    window.apply([target], ours)
+    mine = judgement(window.get(target.id))
+    other.refresh()
+    other.apply([target], theirs)
+    theirs_state = judgement(ReadingList.open(db).get(target.id))
+
+    window.undo()
+
+    on_disk = judgement(ReadingList.open(db).get(target.id))
+    assert on_disk == expected_after_undo(start, mine, theirs_state)
+    window.redo()
+    redone = judgement(ReadingList.open(db).get(target.id))
+    # Redo brings back our values wherever the undo took them back and nobody changed since.
+    for name in ("starred", "note", "status"):
+        if getattr(theirs_state, name) == getattr(mine, name):
+            assert getattr(redone, name) == getattr(mine, name)

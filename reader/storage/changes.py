@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from reader.model.annotation import STATUSES, Annotation, Status
 from reader.model.tags import normalize_tags
@@ -89,15 +90,19 @@ def normalize_note(note: str) -> str:
     return text if text.strip() else ""
 
 
-def judgement(annotation: Annotation | None) -> tuple[bool, tuple[str, ...], str, str]:
-    """The user's decisions on a paper (what undo and comparisons care about)."""
+class Judgement(NamedTuple):
+    """The user's decisions on a paper: what undo and comparisons care about."""
+
+    starred: bool = False
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    status: Status = "unread"
+
+
+def judgement(annotation: Annotation | None) -> Judgement:
     if annotation is None:
-        return (False, (), "", "unread")
-    return (annotation.starred, annotation.tags, annotation.note, annotation.status)
-
-
-def is_blank(annotation: Annotation | None) -> bool:
-    return judgement(annotation) == judgement(None)
+        return Judgement()
+    return Judgement(annotation.starred, annotation.tags, annotation.note, annotation.status)
 
 
 def describe_edit(
@@ -108,7 +113,7 @@ def describe_edit(
 
     def count(changed: str) -> int:
         return sum(
-            getattr(before or Annotation(after.paper_id), changed) != getattr(after, changed)
+            getattr(judgement(before), changed) != getattr(after, changed)
             for before, after in pairs
         )
 
@@ -155,47 +160,51 @@ class Reverted:
 
 def revert(step: Step, current: Annotation | None, now: str) -> Reverted:
     """Take ``step`` back on ``current``, only where each field still holds what it wrote."""
-    old, mine, here = _values(step.before), _values(step.after), _values(current)
-    values = dict(here)
+    old, mine, here = judgement(step.before), judgement(step.after), judgement(current)
+    values = here._asdict()
     reverted: set[str] = set()
     for name in ("starred", "note", "status"):
-        if old[name] != mine[name] and here[name] == mine[name]:
-            values[name] = old[name]
+        if getattr(old, name) != getattr(mine, name) and getattr(here, name) == getattr(mine, name):
+            values[name] = getattr(old, name)
             reverted.add(name)
-    tags, tags_reverted = _revert_tags(old["tags"], mine["tags"], here["tags"])
-    values["tags"] = tags
+    values["tags"], tags_reverted = _revert_tags(old.tags, mine.tags, here.tags)
     if tags_reverted:
         reverted.add("tags")
-    kept = frozenset(name for name in FIELDS if here[name] != mine[name])
-    result = _rebuilt(step, current, values, now)
-    changed = judgement(result) != judgement(current) or (result is None) != (current is None)
+    kept = frozenset(name for name in FIELDS if getattr(here, name) != getattr(mine, name))
+    result = _rebuilt(step, current, Judgement(**values), now)
+    changed = judgement(result) != here or (result is None) != (current is None)
     return Reverted(result, changed, frozenset(reverted), kept)
 
 
-def _values(annotation: Annotation | None) -> dict[str, object]:
-    return dict(zip(FIELDS, judgement(annotation), strict=True))
-
-
-def _revert_tags(old: object, mine: object, here: object) -> tuple[tuple[str, ...], bool]:
-    """Per tag: drop the tags the step added, re-add the ones it removed, if still so."""
-    old_set, mine_set, tags = set(old), set(mine), set(here)  # type: ignore[call-overload]
-    added, removed = mine_set - old_set, old_set - mine_set
-    back = (added & tags) | (removed - tags)
-    tags = (tags - added) | removed
-    return tuple(sorted(tags)), bool(back)
+def _revert_tags(
+    old: tuple[str, ...], mine: tuple[str, ...], here: tuple[str, ...]
+) -> tuple[tuple[str, ...], bool]:
+    """Per tag: drop the tags the step added and re-add the ones it removed, each only if
+    it is still as the step left it. Returns the tags and whether any went back."""
+    added, removed = set(mine) - set(old), set(old) - set(mine)
+    tags = set(here)
+    went_back = (added & tags) | (removed - tags)
+    return tuple(sorted((tags - added) | removed)), bool(went_back)
 
 
 def _rebuilt(
-    step: Step, current: Annotation | None, values: dict[str, object], now: str
+    step: Step, current: Annotation | None, values: Judgement, now: str
 ) -> Annotation | None:
     """The annotation to store for ``values`` (None when it should not exist)."""
-    if tuple(values[name] for name in FIELDS) == judgement(step.before):
+    if values == judgement(step.before):
         # Everything is back as it was: restore the old record exactly (timestamps, title),
         # or remove it if the step created it.
         return step.before
     base = current or step.before or step.after
     assert base is not None  # a step always has a before or an after
-    return replace(base, **values, updated=now)  # type: ignore[arg-type]
+    return replace(
+        base,
+        starred=values.starred,
+        tags=values.tags,
+        note=values.note,
+        status=values.status,
+        updated=now,
+    )
 
 
 def field_list(fields: Iterable[str]) -> str:
