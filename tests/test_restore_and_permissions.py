@@ -4,6 +4,7 @@ errors read well."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from storage_support import one_paper_corpus, run_reader, stored
 from textual.widgets import Button
 from ui_support import app_test, make_app
@@ -255,3 +257,19 @@ def test_deeply_nested_json_is_damage_not_a_traceback(
     assert code == 1 and "Traceback" not in err
     with pytest.raises(CorruptStoreError, match="nested too deeply"):
         ReadingList.open(db)
+
+
+@app_test
+async def test_a_path_with_markup_is_printed_as_it_is_on_exit(tmp_path: Path) -> None:
+    folder = tmp_path / "odd [bold]name[red]"
+    folder.mkdir()
+    app, _ = make_app(folder)
+    (folder / "reading_list.json").write_text("{broken", encoding="utf-8")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StoreErrorScreen)
+        await pilot.press("q")
+        (message,) = app._exit_renderables
+    console = Console(file=io.StringIO(), width=400)
+    console.print(message)  # a markup string would lose its [bracketed] words
+    assert "odd [bold]name[red]" in console.file.getvalue()

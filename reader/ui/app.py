@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -118,7 +119,9 @@ class ReaderApp(App[None]):
 
     def _store_choice(self, choice: StoreChoice | None) -> None:
         if choice != "restore":
-            self.exit(return_code=1, message=f"reader: left {self.db_path} untouched.")
+            # Printed by Rich after the app closes: a Text, so a path with [brackets] in it is
+            # shown as it is, never read as markup.
+            self.exit(return_code=1, message=Text(f"reader: left {self.db_path} untouched."))
             return
         try:
             # Never forced: if the file became valid meanwhile, it is kept.
