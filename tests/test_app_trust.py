@@ -15,11 +15,11 @@ from textual.widgets import Input, TextArea
 from ui_support import app_test, main_screen, make_app, notices, stored
 
 from reader.model.tags import normalize_tags
+from reader.service.session import Session
 from reader.storage.changes import normalize_note
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.note import NoteScreen
 from reader.ui.screens.tags import AddTagsScreen, RemoveTagScreen
-from reader.ui.session import Session
 
 SIZE = (150, 40)
 

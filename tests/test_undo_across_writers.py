@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from storage_support import one_paper_corpus, run_reader, stored
 
 from reader.model.paper import Paper
+from reader.service.session import Session
 from reader.storage.changes import Edit, Judgement, judgement
 from reader.storage.reading_list import ReadingList
-from reader.ui.session import Session
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from reader.cli.common import (
     ExitlessParser,
     ParserExit,
     load_and_report,
+    printable,
     store_hint,
 )
 from reader.model.annotation import STATUSES
@@ -65,7 +66,7 @@ def annotate(
     """
     usage_problem = _usage_problem(args)
     if usage_problem:
-        stderr.write(f"reader annotate: {usage_problem}\n")
+        stderr.write(f"reader annotate: {printable(usage_problem)}\n")
         return USAGE_ERROR
     db_path = args.db or default_db or default_db_path()
     papers = papers_by_id or {}
@@ -76,7 +77,7 @@ def annotate(
         if unknown:
             noun = "paper id" if len(unknown) == 1 else "paper ids"
             stderr.write(
-                f"reader annotate: unknown {noun}: {', '.join(unknown)} "
+                f"reader annotate: unknown {noun}: {', '.join(map(printable, unknown))} "
                 f"(not in the corpus or the reading list {db_path}); nothing changed\n"
             )
             return STORE_ERROR
@@ -84,7 +85,7 @@ def annotate(
     except StoreError as error:
         stderr.write(f"reader annotate: {error}; nothing changed\n")
         return STORE_ERROR
-    stdout.write(("\n".join(done) if done else "nothing to change") + "\n")
+    stdout.write(("\n".join(map(printable, done)) if done else "nothing to change") + "\n")
     return 0
 
 

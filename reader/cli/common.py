@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from reader.model import Annotation
+from reader.model.sanitize import safe_line
 from reader.parsing.corpus import Corpus, load_corpus
 from reader.paths import default_db_path, sample_corpus_dir
 from reader.storage.errors import NewerSchemaError, StoreError
@@ -77,7 +78,7 @@ def load_and_report(paths: Sequence[Path], err: TextIO) -> Corpus:
     """The corpus (cached) for ``paths``, every parse problem printed to ``err``."""
     corpus = load_corpus(corpus_paths(paths))
     for problem in corpus.problems:
-        print(problem, file=err)
+        print(printable(str(problem)), file=err)
     return corpus
 
 
@@ -123,5 +124,9 @@ def store_hint(path: Path, error: StoreError) -> str | None:
 
 
 def printable(text: str) -> str:
-    """Titles are data: keep escape sequences and control characters off the terminal."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+    """Titles are data: escape sequences, control and bidi characters stay off the terminal.
+
+    One line: line breaks and tabs become spaces. The rule is ``reader.model.sanitize``'s,
+    the same as the exports' and the app's.
+    """
+    return safe_line(text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -17,6 +16,7 @@ from reader.cli.common import (
     read_annotations,
 )
 from reader.model import Annotation, Paper
+from reader.model.sanitize import json_chunks
 
 
 def build_parser(err: TextIO) -> ExitlessParser:
@@ -54,7 +54,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     found = [corpus.papers[i] for i in result.indices][: args.limit]
     if args.json:
         records = [search_json(p, annotations) for p in found]
-        json.dump(records, out, ensure_ascii=False, indent=1)
+        out.writelines(json_chunks(records))
         out.write("\n")
     else:
         for paper in found:
