@@ -26,7 +26,7 @@ SIZE = (150, 40)
 # What a user can type key by key: printable text, hostile to formatters and markup.
 typed_text = st.one_of(
     st.sampled_from(["a}b", "x{", "{n.__class__}", "{0} %s %%", "[bold]b[/] \\ $ ~", "Zürich"]),
-    st.text(st.sampled_from(list("{}%\\$~[]/\"' abcé")), min_size=1, max_size=12),
+    st.text(st.sampled_from(list("{}%\\$~[]/\"' abcé")), min_size=1, max_size=10),
 )
 
 
@@ -36,7 +36,7 @@ def tags_typed(value: str) -> list[str]:
 
 
 @pytest.mark.slow
-@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(entries=st.lists(st.tuples(typed_text, typed_text), min_size=1, max_size=3))
 @example(entries=[("a}b", "{n.__class__}"), ("x{", "%s {0} [bold]b")])
 def test_typed_tags_and_notes_are_stored_exactly(entries: list[tuple[str, str]]) -> None:
@@ -77,9 +77,8 @@ async def _typed_round_trip(tmp_path: Path, entries: list[tuple[str, str]]) -> N
 
 
 PASTED = [
-    "nul\x00byte, \x1b[31mred\x1b[0m",
-    "bidi \u202eevil\u202c, \x1b]52;c;aGk=\x07osc",
-    "{n.__class__} [bold]b[/] %s \\ $ ~",
+    "nul\x00byte, \x1b[31mred\x1b[0m, bidi \u202eevil\u202c, \x1b]52;c;aGk=\x07osc,"
+    " {n.__class__} [bold]b[/] %s \\ $ ~ \udcff",
     "z" * 100_000,
 ]
 
