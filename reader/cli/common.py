@@ -110,6 +110,11 @@ def store_hint(path: Path, error: StoreError) -> str | None:
     from reader.storage.errors import CorruptStoreError
 
     if isinstance(error, CorruptStoreError):
+        from reader.storage.permissions import why_not_writable
+
+        if why_not_writable(path) is not None:
+            # restore refuses a read-only file too: say what has to happen first.
+            return "reader: the file was left untouched; it is read-only, so it cannot be restored"
         return (
             "reader: the file was left untouched; `reader restore --db "
             + str(path)

@@ -132,6 +132,14 @@ ACTIONS: tuple[Action, ...] = (
         "screen",
         footer="Undo",
     ),
+    Action(
+        "triage.redo",
+        "ctrl+r",
+        "Redo what undo took back (where nobody changed it since)",
+        "Triage",
+        "command('redo')",
+        "screen",
+    ),
     # -- Search and views
     Action(
         "search.focus",

@@ -96,6 +96,9 @@ class PaperCommands:
     def do_undo(self) -> None:
         self.screen.after_change(self.session.undo())
 
+    def do_redo(self) -> None:
+        self.screen.after_change(self.session.redo())
+
     # -- tags and notes -------------------------------------------------------------------
 
     def do_add_tags(self) -> None:
