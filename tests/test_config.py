@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
+import os
 import subprocess
 import sys
 import unicodedata
@@ -183,3 +185,58 @@ async def test_the_keymap_rebinds_a_key_in_the_app(tmp_path: Path) -> None:
         await pilot.press("S")
         await settle(pilot)
         assert stored(app.db_path)[paper.id]["starred"] is True
+
+
+def test_scripts_use_the_configured_reading_list_and_corpus(tmp_path: Path) -> None:
+    """Flags over config over defaults, for `reader annotate` and `reader search` too."""
+    from reader.paths import sample_corpus_dir
+
+    db = tmp_path / "configured.json"
+    config = write(
+        tmp_path,
+        f"reading_list = {json.dumps(str(db))}\n"
+        f"corpus_paths = [{json.dumps(str(sample_corpus_dir()))}]\n",
+    )
+    env = {**os.environ, "READER_CONFIG": str(config)}
+    found = subprocess.run(
+        [sys.executable, "-m", "reader", "search", "bayesian optimization", "--limit", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert found.returncode == 0, found.stderr
+    paper_id = found.stdout.split()[0]
+    tagged = subprocess.run(
+        [sys.executable, "-m", "reader", "annotate", paper_id, "--tag", "configured"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert tagged.returncode == 0, tagged.stderr
+    assert "configured" in db.read_text(encoding="utf-8")
+    other = tmp_path / "flag.json"
+    flagged = subprocess.run(
+        [sys.executable, "-m", "reader", "annotate", paper_id, "--star", "--db", str(other)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert flagged.returncode == 0, flagged.stderr
+    assert json.loads(other.read_text(encoding="utf-8"))["annotations"]["1"]["starred"] is True
+
+
+def test_a_broken_config_stops_scripts_with_the_line(tmp_path: Path) -> None:
+    config = write(tmp_path, "reading_list = 5\n")
+    env = {**os.environ, "READER_CONFIG": str(config)}
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "annotate", "abc", "--star"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert f"{config}:1: error: reading_list must be a non-empty string" in result.stderr

@@ -22,12 +22,13 @@ from reader.cli.common import (
     ParserExit,
     load_and_report,
     printable,
+    say,
     store_hint,
 )
+from reader.cli.common import db_path as common_db_path
 from reader.model.annotation import STATUSES
 from reader.model.paper import Paper
 from reader.model.tags import normalize_tags
-from reader.paths import default_db_path
 from reader.storage.errors import StoreError
 from reader.storage.reading_list import Edit, ReadingList, Target
 
@@ -68,7 +69,7 @@ def annotate(
     if usage_problem:
         stderr.write(f"reader annotate: {printable(usage_problem)}\n")
         return USAGE_ERROR
-    db_path = args.db or default_db or default_db_path()
+    db_path = args.db or default_db or common_db_path(None, stderr)
     papers = papers_by_id or {}
     try:
         reading_list = ReadingList.open(db_path)
@@ -83,7 +84,7 @@ def annotate(
             return STORE_ERROR
         done = reading_list.apply(targets, edit_from_arguments(args))
     except StoreError as error:
-        stderr.write(f"reader annotate: {error}; nothing changed\n")
+        say(stderr, f"reader annotate: {error}; nothing changed")
         return STORE_ERROR
     stdout.write(("\n".join(map(printable, done)) if done else "nothing to change") + "\n")
     return 0
@@ -159,13 +160,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 
 def _print_store_hint(words: Sequence[str], err: TextIO) -> None:
-    db = Path(_db_argument(words) or default_db_path())
+    given = _db_argument(words)
+    db = Path(given) if given else common_db_path(None, err)
     try:
         ReadingList.open(db, read_only=True)
     except StoreError as error:
         hint = store_hint(db, error)
         if hint:
-            print(hint, file=err)
+            say(err, hint)
 
 
 def _db_argument(words: Sequence[str]) -> str | None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from reader.config import Settings, load_settings
 from reader.model import Annotation
 from reader.model.sanitize import safe_line
 from reader.parsing.corpus import Corpus, load_corpus
@@ -74,9 +75,26 @@ def corpus_paths(paths: Sequence[Path]) -> list[Path]:
     return list(paths) if paths else [sample_corpus_dir()]
 
 
+def script_settings(err: TextIO) -> Settings:
+    """The user's config.toml as scripts use it (default corpus and reading list, the web
+    search for Markdown links). Problems are printed; an error ends the command with exit 2
+    rather than guessing, e.g. writing to another reading list than the one configured."""
+    settings, problems = load_settings()
+    for problem in problems:
+        say(err, str(problem))
+    if any(problem.severity == "error" for problem in problems):
+        raise ParserExit(USAGE_ERROR)
+    return settings
+
+
+def db_path(db: Path | None, err: TextIO) -> Path:
+    """``--db``, else the configured reading list, else the default one."""
+    return db or script_settings(err).reading_list or default_db_path()
+
+
 def load_and_report(paths: Sequence[Path], err: TextIO) -> Corpus:
     """The corpus (cached) for ``paths``, every parse problem printed to ``err``."""
-    corpus = load_corpus(corpus_paths(paths))
+    corpus = load_corpus(corpus_paths(paths or script_settings(err).corpus_paths))
     for problem in corpus.problems:
         print(printable(str(problem)), file=err)
     return corpus
@@ -91,7 +109,7 @@ def read_annotations(db: Path | None, err: TextIO, command: str) -> dict[str, An
     """Every annotation in the reading list, or None after saying on ``err`` why not."""
     from reader.storage.reading_list import ReadingList
 
-    path = db or default_db_path()
+    path = db_path(db, err)
     try:
         return ReadingList.open(path, read_only=True).all()
     except StoreError as error:

@@ -15,6 +15,7 @@ from reader.cli.common import (
     load_and_report,
     read_annotations,
     say,
+    script_settings,
 )
 from reader.model import Paper
 
@@ -36,6 +37,7 @@ def build_parser(err: TextIO) -> ExitlessParser:
 
 
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from reader.export.links import web_search_for
     from reader.export.service import ExportError
     from reader.search.cached import engine_for
     from reader.service.exporting import ExportRequest, run_export
@@ -54,7 +56,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return [corpus.papers[i] for i in result.indices]
 
     scope = Scope("all" if args.all else "reading-list", query=args.query)
-    request = ExportRequest(scope, args.format, args.output, abstracts=args.abstracts)
+    web_search = web_search_for(script_settings(err).open_url)
+    request = ExportRequest(
+        scope, args.format, args.output, abstracts=args.abstracts, web_search=web_search
+    )
     try:
         outcome = run_export(
             request, papers=corpus.papers, annotations=annotations, matches=matches

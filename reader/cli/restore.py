@@ -12,8 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from reader.cli.common import EXIT_INPUT, EXIT_OK, ExitlessParser, add_db_argument
-from reader.paths import default_db_path
+from reader.cli.common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    ExitlessParser,
+    add_db_argument,
+    db_path,
+    printable,
+    say,
+)
 from reader.storage.errors import StoreError
 
 
@@ -36,20 +43,20 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reader.storage.restore import RestorePlan, restore_newest_backup
 
     args = build_parser(err).parse_args(list(argv))
-    path = args.db or default_db_path()
+    path = db_path(args.db, err)
 
     def announce(plan: RestorePlan) -> None:
-        out.write(f"reader restore: {plan.describe()}\n")
+        out.write(printable(f"reader restore: {plan.describe()}") + "\n")
         out.flush()
 
     try:
         plan = restore_newest_backup(path, force=args.force, before_replacing=announce)
     except StoreError as error:
-        print(f"reader restore: {error}", file=err)
+        say(err, f"reader restore: {error}")
         return EXIT_INPUT
     if plan is None:
-        print(f"reader restore: no valid backup of {path} was found; nothing changed", file=err)
+        say(err, f"reader restore: no valid backup of {path} was found; nothing changed")
         return EXIT_INPUT
     kept = f"; the replaced file was kept as {plan.kept}" if plan.kept else ""
-    out.write(f"restored {path} from {plan.backup.path}{kept}\n")
+    out.write(printable(f"restored {path} from {plan.backup.path}{kept}") + "\n")
     return EXIT_OK
