@@ -209,3 +209,19 @@ def test_undo_keeps_every_field_another_writer_changed(
     for name in ("starred", "note", "status"):
         if getattr(theirs_state, name) == getattr(mine, name):
             assert getattr(redone, name) == getattr(mine, name)
+
+
+def test_toggling_a_star_gives_the_whole_batch_one_value(tmp_path: Path) -> None:
+    """One rule, in the Session: star all when any is unstarred, else unstar all."""
+    from reader.parsing.corpus import load_corpus
+    from reader.paths import sample_corpus_dir
+
+    db = tmp_path / "reading_list.json"
+    corpus = load_corpus([sample_corpus_dir()])
+    session = Session(corpus, ReadingList.open(db))
+    papers = list(corpus.papers[:3])
+    session.toggle_star(papers[:1])
+    assert session.toggle_star(papers).message == "Starred 3 papers"
+    assert [stored(db)[p.id]["starred"] for p in papers] == [True, True, True]
+    assert session.toggle_star(papers).message == "Unstarred 3 papers"
+    assert [stored(db)[p.id]["starred"] for p in papers] == [False, False, False]

@@ -26,7 +26,6 @@ This is the only API the app and the CLI use; it has no Textual in it.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -174,11 +173,6 @@ class ReadingList:
     def __contains__(self, paper_id: object) -> bool:
         return paper_id in self._annotations
 
-    def tag_counts(self) -> dict[str, int]:
-        """Papers per tag, most used first (ties alphabetical)."""
-        counts = Counter(tag for a in self._annotations.values() for tag in a.tags)
-        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-
     def all_tags(self) -> list[str]:
         """Every tag in use, alphabetically (for completion)."""
         return sorted({tag for a in self._annotations.values() for tag in a.tags})
@@ -195,14 +189,6 @@ class ReadingList:
     def refresh(self) -> None:
         """Pick up changes other processes saved (CorruptStoreError if the file broke)."""
         self._storage.refresh()
-
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        return bool(self._redo)
 
     # -- changing -----------------------------------------------------------------------
 
@@ -231,12 +217,6 @@ class ReadingList:
     def set_starred(self, papers: Sequence[Target], value: bool) -> str | None:
         """Star or unstar every paper; returns a description, None when nothing changed."""
         return self._described(papers, Edit.of(starred=value))
-
-    def toggle_star(self, papers: Sequence[Target]) -> str | None:
-        """Star all if any is unstarred, else unstar all (one value for the whole batch)."""
-        ids = [_id_of(p) for p in papers]
-        any_unstarred = any(not (a := self._annotations.get(i)) or not a.starred for i in ids)
-        return self.set_starred(papers, any_unstarred)
 
     def add_tags(self, papers: Sequence[Target], tags: Sequence[str]) -> str | None:
         return self._described(papers, Edit.of(add_tags=tags))
