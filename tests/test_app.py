@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -799,3 +800,38 @@ async def test_over_ssh_w_copies_the_link_and_shows_it_instead(
     assert browser.opened == []
     assert clipboard.copied == [url]
     assert any("SSH session" in notice and url in notice for notice in notices(app))
+
+
+@app_test
+async def test_a_saved_search_is_a_view_with_a_live_count_kept_in_the_reading_list(
+    tmp_path: Path,
+) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("slash", *"graph", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("ctrl+a", "ctrl+k", *"my {0} [bold]graphs", "enter")
+        await settle(pilot)
+        labels = [view.label for view in screen.query_one(Sidebar).views]
+        assert "⌕ my {0} [bold]graphs" in labels
+        saved = next(v for v in screen.query_one(Sidebar).views if v.label.startswith("⌕"))
+        assert (saved.query, saved.count) == ("graph", screen.paper_list.row_count)
+        assert saved.count >= 1
+    on_disk = json.loads(app.db_path.read_text(encoding="utf-8"))["saved_searches"]
+    assert [(d["name"], d["query"]) for d in on_disk.values()] == [("my {0} [bold]graphs", "graph")]
+
+    again, _ = make_app(tmp_path)  # a restart finds it, counts it, and can remove it
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        sidebar = screen.query_one(Sidebar)
+        position = next(i for i, v in enumerate(sidebar.views) if v.label.startswith("⌕"))
+        await pilot.press(str(position + 1))
+        await settle(pilot)
+        assert screen.search_input.value == "graph"
+        sidebar.focus()
+        sidebar.highlighted = position
+        await pilot.press("delete")
+        await settle(pilot)
+        assert not any(v.label.startswith("⌕") for v in sidebar.views)
+    assert json.loads(again.db_path.read_text(encoding="utf-8"))["saved_searches"] == {}

@@ -71,6 +71,7 @@ class Session:
         self.generation = 0
         self.closed = False
         self._last_poll_error: str | None = None
+        self._counts: dict[str, tuple[int, int]] = {}  # saved query -> (generation, count)
 
     @property
     def keys(self) -> CitationKeys:
@@ -101,7 +102,42 @@ class Session:
         return self.reading_list.orphans(self.by_id.keys())
 
     def views(self) -> list[View]:
-        return build_views(self.by_id.keys(), self.annotations(), len(self.orphans()))
+        saved = [
+            (name, query, self._count_of(query))
+            for name, query in self.reading_list.saved_searches()
+        ]
+        return build_views(self.by_id.keys(), self.annotations(), len(self.orphans()), saved)
+
+    def _count_of(self, query: str) -> int:
+        """How many papers a saved search finds now (cached until annotations change)."""
+        cached = self._counts.get(query)
+        if cached is not None and cached[0] == self.generation:
+            return cached[1]
+        count = self.engine.search(query, self.annotations()).total
+        self._counts[query] = (self.generation, count)
+        return count
+
+    def save_search(self, name: str, query: str) -> Outcome:
+        if not query.strip():
+            return Outcome("Type a search first, then save it.", "warning")
+        try:
+            stored = self.reading_list.save_search(name, query)
+        except ValueError as error:
+            return Outcome(f"Not saved: {error}", "warning")
+        except StoreError as error:
+            return Outcome(f"Not saved: {error}", "error")
+        self._invalidate()
+        return Outcome("Saved the search as " + stored)
+
+    def remove_search(self, name: str) -> Outcome:
+        try:
+            removed = self.reading_list.remove_search(name)
+        except StoreError as error:
+            return Outcome(f"Not removed: {error}", "error")
+        if not removed:
+            return Outcome("No saved search is called " + name, "warning")
+        self._invalidate()
+        return Outcome("Removed the saved search " + name)
 
     def tags_of(self, papers: Sequence[Paper]) -> list[str]:
         found: dict[str, None] = {}

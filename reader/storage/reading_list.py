@@ -42,6 +42,13 @@ from reader.storage.json_file_storage import JSONFileStorage
 from reader.storage.locking import DEFAULT_TIMEOUT
 from reader.storage.permissions import why_not_writable
 from reader.storage.restore import restore_newest_backup
+from reader.storage.saved_searches import (
+    SAVED_SEARCHES_TABLE,
+    SavedSearch,
+    clean_name,
+    fold,
+    read_saved_searches,
+)
 from reader.storage.schema import (
     ANNOTATIONS_TABLE,
     SCHEMA_VERSION,
@@ -107,6 +114,7 @@ class ReadingList:
         self._doc_ids: dict[str, int] = {}
         self._undo: list[_Change] = []
         self._redo: list[_Change] = []
+        self._saved: dict[str, SavedSearch] = {}
 
     @classmethod
     def open(
@@ -182,6 +190,40 @@ class ReadingList:
         loaded = loaded_ids if isinstance(loaded_ids, AbstractSet) else set(loaded_ids)
         found = [a for pid, a in self._annotations.items() if pid not in loaded]
         return sorted(found, key=lambda a: (a.updated, a.paper_id), reverse=True)
+
+    def saved_searches(self) -> list[tuple[str, str]]:
+        """(name, query) of every saved search, by name."""
+        return sorted(
+            ((s.name, s.query) for s in self._saved.values()), key=lambda s: s[0].casefold()
+        )
+
+    def save_search(self, name: str, query: str) -> str:
+        """Save ``query`` under ``name`` (replacing a search of that name); returns the name
+        as stored. ValueError for a name that is empty once cleaned."""
+        stored_name = clean_name(name)
+        if not stored_name:
+            raise ValueError("a saved search needs a name")
+        with self._storage.transaction():
+            existing = self._saved.get(fold(stored_name))
+            if existing is not None:
+                doc_id = existing.doc_id
+            else:
+                table = self._storage.read().get(SAVED_SEARCHES_TABLE, {})
+                doc_id = max((int(k) for k in table if k.isdigit()), default=0) + 1
+            document = {"name": stored_name, "query": query, "updated": _iso(self._clock())}
+            self._storage.replace_documents(SAVED_SEARCHES_TABLE, {doc_id: document})
+        self._saved[fold(stored_name)] = SavedSearch(stored_name, query, doc_id)
+        return stored_name
+
+    def remove_search(self, name: str) -> bool:
+        """Remove the saved search called ``name``; False when there is none."""
+        with self._storage.transaction():
+            existing = self._saved.get(fold(name))
+            if existing is None:
+                return False
+            self._storage.replace_documents(SAVED_SEARCHES_TABLE, {existing.doc_id: None})
+        self._saved.pop(fold(name), None)
+        return True
 
     def changed_on_disk(self) -> bool:
         return self._storage.changed_on_disk()
@@ -326,6 +368,7 @@ class ReadingList:
         snapshot = read_snapshot(data)
         self._annotations = snapshot.annotations
         self._doc_ids = snapshot.doc_ids
+        self._saved = read_saved_searches(data.get(SAVED_SEARCHES_TABLE, {}))
 
 
 def _unique_targets(papers: Iterable[Target]) -> list[Target]:

@@ -202,6 +202,21 @@ ACTIONS: tuple[Action, ...] = (
         in_help=False,
     ),
     Action(
+        "search.save",
+        "ctrl+s",
+        "Save the search as a view in the sidebar",
+        "Search and views",
+        "command('save_search')",
+    ),
+    Action(
+        "views.remove_saved",
+        "delete",
+        "Remove the highlighted saved search (sidebar focused)",
+        "Search and views",
+        "screen.command('remove_saved_search')",
+        "sidebar",
+    ),
+    Action(
         "views.problems",
         "P",
         "Problems and data quality of the input files",

@@ -20,11 +20,13 @@ from reader.model import Paper
 from reader.service.exporting import ExportRequest as ServiceExportRequest
 from reader.service.scopes import Scope
 from reader.service.session import Outcome, plural
-from reader.service.views import INBOX_QUERY
+from reader.service.views import INBOX_QUERY, SAVED_PREFIX
+from reader.storage.saved_searches import MAX_NAME_LENGTH
 from reader.ui.actions import help_rows
 from reader.ui.clipboard import ClipboardUnavailable
 from reader.ui.screens.export import ExportRequest, ExportScope, ExportScreen
 from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.name import NameScreen
 from reader.ui.screens.note import NoteScreen
 from reader.ui.screens.problems import ProblemsScreen
 from reader.ui.screens.tags import AddTagsScreen, RemoveTagScreen
@@ -136,6 +138,29 @@ class PaperCommands:
 
         note = annotation.note if annotation else ""
         self.screen.app.push_screen(NoteScreen(paper.display_title, note), saved)
+
+    # -- saved searches -------------------------------------------------------------------
+
+    def do_save_search(self) -> None:
+        query = self.screen.search_input.value
+        if not query.strip():
+            self.screen.notify("Type a search first, then save it.", severity="warning")
+            return
+
+        def named(name: str | None) -> None:
+            if name is not None:
+                self.screen.after_change(self.session.save_search(name, query))
+
+        prompt = "Save this search as"
+        self.screen.app.push_screen(NameScreen(prompt, suggestion=query[:MAX_NAME_LENGTH]), named)
+
+    def do_remove_saved_search(self) -> None:
+        view = self.screen.highlighted_view
+        if view is None or not view.key.startswith(SAVED_PREFIX):
+            message = "Highlight a saved search (⌕) in the sidebar to remove it."
+            self.screen.notify(message, severity="warning")
+            return
+        self.screen.after_change(self.session.remove_search(view.key.removeprefix(SAVED_PREFIX)))
 
     # -- copying and exporting ------------------------------------------------------------
 
