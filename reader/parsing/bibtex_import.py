@@ -43,6 +43,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from reader.model.paper import Paper, Source, paper_id
@@ -227,7 +228,7 @@ def parse_bibtex(text: str, path: str) -> ParsedFile:
     except Exception as error:  # a splitter bug on hostile input: say so, do not crash
         parsed.problems.append(Problem(path, 0, f"not readable as BibTeX ({error})"))
         return parsed
-    records = [record for block in blocks if (record := _read_block(block, reader)) is not None]
+    records = [record for block, offset in blocks if (record := _read_block(block, offset, reader))]
     reported = {problem.line for problem in reader.problems}
     for line, message in logged:
         if line not in reported:
@@ -273,7 +274,95 @@ def _bibtexparser_log() -> Iterator[_LogCollector]:
         logger.propagate = propagate
 
 
-def _split(text: str) -> tuple[list[Block], list[tuple[int, str]]]:
+# The fast path: a well-formed entry or @string is read by one regex per field, run by the
+# regex engine at C speed (possessive quantifiers: no backtracking). Braces nest up to four
+# levels inside a value, raw braces counted as BibTeX counts them. Anything else (deeper
+# nesting, parentheses, comments, a second block on the same line, broken entries) goes
+# to bibtexparser's splitter, one column-0 chunk at a time.
+_B0 = r"\{[^{}]*+\}"
+_B1 = r"\{(?:[^{}]++|" + _B0 + r")*+\}"
+_B2 = r"\{(?:[^{}]++|" + _B1 + r")*+\}"
+_B3 = r"\{(?:[^{}]++|" + _B2 + r")*+\}"
+_ATOM = r"(?:" + _B3 + r'|"(?:[^"{}]++|' + _B2 + r')*+"|[^\s,#{}"=()]++)'
+_FIELD = re.compile(
+    r'\s*+([^\s,={}"#()]++)\s*+=\s*+(' + _ATOM + r"(?:\s*+#\s*+" + _ATOM + r")*+)\s*+(,|\})"
+)
+_ENTRY_HEAD = re.compile(r"@[ \t]*+([A-Za-z]\w*+)[ \t]*+\{\s*+([^,\s{}()=]*+)\s*+,")
+_STRING = re.compile(
+    r"@[ \t]*+string[ \t]*+\{\s*+([^\s,={}\"#()]++)\s*+=\s*+("
+    + _ATOM
+    + r"(?:\s*+#\s*+"
+    + _ATOM
+    + r")*+)\s*+\}",
+    re.IGNORECASE,
+)
+_CLOSING = re.compile(r"\s*+\}")
+_CHUNK_START = re.compile(r"^@", re.MULTILINE)
+_SLOW_TYPES = frozenset({"comment", "preamble", "string"})
+
+
+def _split(text: str) -> tuple[list[tuple[Block, int]], list[tuple[int, str]]]:
+    """Blocks in file order, each with the number of lines before its chunk."""
+    from bibtexparser.model import Entry, Field, String
+
+    blocks: list[tuple[Block, int]] = []
+    logged: list[tuple[int, str]] = []
+    starts = [match.start() for match in _CHUNK_START.finditer(text)]
+    if not starts or starts[0] > 0:
+        starts.insert(0, 0)
+    starts.append(len(text))
+    line = 0  # lines before the current chunk
+    scanned = 0
+    for begin, stop in pairwise(starts):
+        line += text.count("\n", scanned, begin)
+        scanned = begin
+        block = _fast_block(text, begin, stop, line, Entry, Field, String)
+        if block is not None:
+            blocks.append((block, 0))
+        elif "@" in text[begin:stop]:
+            chunk_blocks, chunk_log = _slow_split(text[begin:stop])
+            blocks.extend((chunk_block, line) for chunk_block in chunk_blocks)
+            logged.extend((number + line, message) for number, message in chunk_log)
+    return blocks, logged
+
+
+def _fast_block(
+    text: str, begin: int, stop: int, line: int, entry: Any, field: Any, string: Any
+) -> Block | None:
+    """The chunk's one entry or @string, or None when the chunk needs the full splitter."""
+    head = _ENTRY_HEAD.match(text, begin, stop)
+    if head is None:
+        found = _STRING.match(text, begin, stop)
+        if found is None or "@" in text[found.end() : stop]:
+            return None
+        return string(found.group(1), found.group(2), start_line=line, raw=found.group())
+    if head.group(1).casefold() in _SLOW_TYPES:
+        return None
+    fields = []
+    names = set()
+    position = head.end()
+    while True:
+        found = _FIELD.match(text, position, stop)
+        if found is None:
+            closing = _CLOSING.match(text, position, stop)  # a trailing comma before "}"
+            if closing is None or not fields:
+                return None
+            position = closing.end()
+            break
+        name = found.group(1)
+        if name in names:
+            return None  # the full splitter reports duplicated fields
+        names.add(name)
+        fields.append(field(name, found.group(2)))
+        position = found.end()
+        if found.group(3) == "}":
+            break
+    if "@" in text[position:stop]:
+        return None  # another block on the same line as this one's end
+    return entry(head.group(1), head.group(2), fields, start_line=line, raw=text[begin:position])
+
+
+def _slow_split(chunk: str) -> tuple[list[Block], list[tuple[int, str]]]:
     # Imported here: a warm start served from the cache should not pay for it.
     from bibtexparser.splitter import Splitter
 
@@ -289,11 +378,11 @@ def _split(text: str) -> tuple[list[Block], list[tuple[int, str]]]:
             return pos == 0 or self.bibstr[pos - 1] == "\n"
 
     with _bibtexparser_log() as log:
-        library = ColumnZeroSplitter(text).split()
+        library = ColumnZeroSplitter(chunk).split()
     return list(library.blocks), log.lines
 
 
-def _read_block(block: Block, reader: _Reader) -> _Record | None:
+def _read_block(block: Block, offset: int, reader: _Reader) -> _Record | None:
     from bibtexparser.model import (
         DuplicateBlockKeyBlock,
         DuplicateFieldKeyBlock,
@@ -302,7 +391,7 @@ def _read_block(block: Block, reader: _Reader) -> _Record | None:
         String,
     )
 
-    line = (block.start_line or 0) + 1
+    line = (block.start_line or 0) + offset + 1
     if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
         inner = block.ignore_error_block
         if isinstance(inner, String):
