@@ -149,7 +149,9 @@ def test_any_papers_survive_export_and_import(tmp_path: Path, corpus: list[Paper
     if not expected:
         return
     # Papers sharing an id (here or after sanitising) are one paper to export and import.
-    if len({wanted["id"] for wanted in expected} | {paper.id for paper in corpus}) != len(corpus):
+    if len({paper.id for paper in corpus}) != len(corpus):
+        return
+    if len({wanted["id"] for wanted in expected}) != len(expected):
         return
     path = tmp_path / "export.bib"
     path.write_text(to_bibtex(corpus, {}), encoding="utf-8")
