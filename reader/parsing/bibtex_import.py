@@ -303,8 +303,6 @@ _SLOW_TYPES = frozenset({"comment", "preamble", "string"})
 
 def _split(text: str) -> tuple[list[tuple[Block, int]], list[tuple[int, str]]]:
     """Blocks in file order, each with the number of lines before its chunk."""
-    from bibtexparser.model import Entry, Field, String
-
     blocks: list[tuple[Block, int]] = []
     logged: list[tuple[int, str]] = []
     starts = [match.start() for match in _CHUNK_START.finditer(text)]
@@ -316,7 +314,7 @@ def _split(text: str) -> tuple[list[tuple[Block, int]], list[tuple[int, str]]]:
     for begin, stop in pairwise(starts):
         line += text.count("\n", scanned, begin)
         scanned = begin
-        block = _fast_block(text, begin, stop, line, Entry, Field, String)
+        block = _fast_block(text, begin, stop, line)
         if block is not None:
             blocks.append((block, 0))
         elif "@" in text[begin:stop]:
@@ -326,19 +324,19 @@ def _split(text: str) -> tuple[list[tuple[Block, int]], list[tuple[int, str]]]:
     return blocks, logged
 
 
-def _fast_block(
-    text: str, begin: int, stop: int, line: int, entry: Any, field: Any, string: Any
-) -> Block | None:
+def _fast_block(text: str, begin: int, stop: int, line: int) -> Block | None:
     """The chunk's one entry or @string, or None when the chunk needs the full splitter."""
+    from bibtexparser.model import Entry, Field, String
+
     head = _ENTRY_HEAD.match(text, begin, stop)
     if head is None:
         found = _STRING.match(text, begin, stop)
         if found is None or "@" in text[found.end() : stop]:
             return None
-        return string(found.group(1), found.group(2), start_line=line, raw=found.group())
+        return String(found.group(1), found.group(2), start_line=line, raw=found.group())
     if head.group(1).casefold() in _SLOW_TYPES:
         return None
-    fields = []
+    fields: list[Field] = []
     names = set()
     position = head.end()
     while True:
@@ -353,20 +351,20 @@ def _fast_block(
         if name in names:
             return None  # the full splitter reports duplicated fields
         names.add(name)
-        fields.append(field(name, found.group(2)))
+        fields.append(Field(name, found.group(2)))
         position = found.end()
         if found.group(3) == "}":
             break
     if "@" in text[position:stop]:
         return None  # another block on the same line as this one's end
-    return entry(head.group(1), head.group(2), fields, start_line=line, raw=text[begin:position])
+    return Entry(head.group(1), head.group(2), fields, start_line=line, raw=text[begin:position])
 
 
 def _slow_split(chunk: str) -> tuple[list[Block], list[tuple[int, str]]]:
     # Imported here: a warm start served from the cache should not pay for it.
     from bibtexparser.splitter import Splitter
 
-    class ColumnZeroSplitter(Splitter):  # type: ignore[misc]
+    class ColumnZeroSplitter(Splitter):
         """Recovers from a broken entry at the next ``@`` in column 0 only.
 
         bibtexparser also takes an indented ``@`` for a new entry, which would cut a good
@@ -395,7 +393,8 @@ def _read_block(block: Block, offset: int, reader: _Reader) -> _Record | None:
     if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
         inner = block.ignore_error_block
         if isinstance(inner, String):
-            return _define_string(inner, line, reader)
+            _define_string(inner, line, reader)
+            return None
         if isinstance(inner, Entry):
             if isinstance(block, DuplicateFieldKeyBlock):
                 names = ", ".join(sorted(block.duplicate_keys))
@@ -410,7 +409,8 @@ def _read_block(block: Block, offset: int, reader: _Reader) -> _Record | None:
         _report_failed(block, line, reader)
         return None
     if isinstance(block, String):
-        return _define_string(block, line, reader)
+        _define_string(block, line, reader)
+        return None
     if isinstance(block, Entry):
         return _entry_record(block, line, reader)
     return None  # comments and preambles
@@ -439,7 +439,7 @@ def _define_string(block: Any, line: int, reader: _Reader) -> None:
     name = block.key.strip().casefold()
     if not name:
         reader.problem(line, "@string without a name; skipped", "warning")
-        return None
+        return
     value = _value(block.value, reader, line)
     if name in reader.defined_here:
         reader.problem(
@@ -447,7 +447,6 @@ def _define_string(block: Any, line: int, reader: _Reader) -> None:
         )
     reader.defined_here.add(name)
     reader.macros[name] = value
-    return None
 
 
 def _entry_record(entry: Any, line: int, reader: _Reader) -> _Record | None:
@@ -645,6 +644,8 @@ def split_authors(value: str) -> tuple[tuple[str, ...], bool]:
 
 def _split_top_level(value: str) -> list[str]:
     """``value`` split at ``and`` outside braces, as BibTeX splits author lists."""
+    if "{" not in value:  # most lists: no group can hide an "and"
+        return [name.strip() for name in _AUTHOR_SEPARATOR.split(value) if name.strip()]
     names = []
     start = 0
     depth = 0
@@ -664,11 +665,14 @@ def _depth(text: str, start: int, end: int) -> int:
 
 
 def _display_name(name: str) -> str:
-    if _is_wholly_braced(name):
-        return name[1:-1].strip()
     if "," not in name:
-        return name
-    parts = [part.strip() for part in _split_top_level_commas(name)]
+        return name[1:-1].strip() if _is_wholly_braced(name) else name
+    if "{" not in name:
+        parts = [part.strip() for part in name.split(",")]
+    elif _is_wholly_braced(name):
+        return name[1:-1].strip()
+    else:
+        parts = [part.strip() for part in _split_top_level_commas(name)]
     if len(parts) == 2:  # Last, First
         return _one_line(f"{parts[1]} {parts[0]}")
     if len(parts) >= 3:  # Last, Jr, First
@@ -691,7 +695,7 @@ def _split_top_level_commas(name: str) -> list[str]:
 
 
 def _is_wholly_braced(text: str) -> bool:
-    if not (text.startswith("{") and text.endswith("}")):
+    if not (text[:1] == "{" and text[-1:] == "}"):
         return False
     depth = 0
     for index, char in enumerate(text):
