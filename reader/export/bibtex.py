@@ -5,13 +5,18 @@ Format decisions (the README documents them for users):
 - Entry type ``@misc``: the papers are preprints without a venue, and ``@misc`` is the type
   every reference manager and both BibTeX and biblatex accept with no required fields.
   Pretending ``@article{journal = {arXiv preprint}}`` would invent a venue we do not know.
+  A paper imported from a .bib file keeps its own type (``extra[ENTRY_TYPE]``).
 - ``title`` keeps acronyms and CamelCase words in braces so styles do not lower-case them;
   an untitled record (abstract list) has no title field, which keeps its identity on import.
 - ``author``: "First Last" names joined with ``and``; ``and others`` when the listing
   truncated the author list. A name containing a comma or the word "and" is braced whole.
-- ``year`` and ``month`` (a standard month macro, ``month = apr``) when known.
-- ``primaryclass``: the listing's category; ``institution``: the organisations, joined
-  with ``and`` like a biblatex list.
+- ``year`` and ``month`` (a standard month macro, ``month = apr``) when known, and biblatex's
+  ``date = {2022-04-14}`` when the day is known too (the import reads ``date`` first).
+- ``primaryclass``: the listing's category; ``organization``: the organisations, joined
+  with ``and`` like a biblatex list (``institution`` only in the report and thesis types,
+  the only ones where biblatex allows it).
+- ``eprint``, ``archiveprefix = {arXiv}`` and ``url`` (unless the paper has its own) when
+  the paper has an arXiv id.
 - ``keywords``: the user's tags, comma separated (a tag containing a comma is braced).
 - ``annote`` (not ``note``): the user's note. Styles print ``note`` in reference lists,
   while ``annote`` is the standard field for private annotations, which reference managers
@@ -21,7 +26,8 @@ Format decisions (the README documents them for users):
 - Fields a BibTeX import carried (``doi``, ``url``, ``journal``, ...) are written back after
   these, unless a field above replaced them.
 
-Entries are sorted by key, so re-exports diff cleanly. Escaping: see ``bibtex_escape``.
+Entries are sorted by key, so re-exports diff cleanly. Escaping: see ``bibtex_escape``; the
+import (``bibtex_import``) reverses it exactly, so export then import is lossless.
 """
 
 from __future__ import annotations

@@ -27,7 +27,13 @@ any capital after a word's first character), math and argument-less capitalised 
 words at brace depth 0 are wrapped in braces; never right after a command, where the braces
 would become its argument.
 
-The escaper is idempotent: escaping its own output changes nothing.
+The import undoes exactly this (``reader.parsing.bibtex_text``): a special the source had
+escaped already (``\%``, ``\{`` left unpaired) is written braced (``{\%}``,
+``{\textbraceleft}``), so that it reads back differently from a bare one (``\%``,
+``\textbraceleft{}``); a ``\\`` line break before a brace or the end of the value gets
+``\relax`` (bibtexparser would take the brace after it for an escaped one); and title groups
+get one protection pair that the import removes. The only source text two spellings share
+is a group holding nothing but one bare special (``{%}`` and ``\%`` both give ``{\%}``).
 """
 
 from __future__ import annotations
