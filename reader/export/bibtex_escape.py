@@ -145,9 +145,25 @@ class _Escaper:
                 position = self.handle(char, start)
         for index, escaped in self.open_braces:
             self.unpaired(index, escaped, opening=True)
+        self.separate_line_breaks()
         if protect_case:
             return protect_title_case("".join(pieces))
         return "".join(pieces)
+
+    def separate_line_breaks(self) -> None:
+        """``\\\\`` before a brace or the end of the value becomes ``\\\\\\relax``.
+
+        bibtexparser takes a brace right after a backslash (the field's closing brace
+        included) for an escaped one; ``\\relax`` keeps the line break and sets it apart.
+        """
+        pieces = self.pieces
+        following = ""
+        for index in range(len(pieces) - 1, -1, -1):
+            piece = pieces[index]
+            if piece == "\\\\" and following[:1] in ("", "{", "}"):
+                pieces[index] = "\\\\\\relax"
+            if piece:
+                following = pieces[index]
 
     def handle(self, char: str, start: int) -> int:
         """Emit the output for the special character at ``start``; return where to go on."""
@@ -198,11 +214,6 @@ class _Escaper:
                 self.emit("{\\" + following + "}")
                 return start + 2
             at_end = start + 2 >= len(text)
-            if following == "\\" and (at_end or text[start + 2 : start + 3] in ("{", "}")):
-                # bibtexparser takes a brace (or the field's closing brace) right after a
-                # backslash for an escaped one; \relax keeps "\\" a line break and apart.
-                self.emit("\\\\\\relax")
-                return start + 2
             if following not in _ACCENTS or not at_end:
                 self.emit("\\" + following)
                 return start + 2
