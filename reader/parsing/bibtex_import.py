@@ -38,6 +38,7 @@ reach stderr: they are routed into warnings.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from collections.abc import Iterator
@@ -221,6 +222,25 @@ class _Reader:
 
 def parse_bibtex(text: str, path: str) -> ParsedFile:
     """Papers and problems from BibTeX ``text``; never raises."""
+    with _cyclic_gc_paused():
+        return _parse_bibtex(text, path)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    # An import allocates millions of small, acyclic objects (fields, strings, papers);
+    # the collections they trigger rescan everything already built, a quarter of the time
+    # at 50k entries. Nothing here creates reference cycles.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_bibtex(text: str, path: str) -> ParsedFile:
     parsed = ParsedFile(path, FORMAT)
     reader = _Reader(path)
     try:
