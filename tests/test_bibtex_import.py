@@ -307,8 +307,10 @@ def test_author_names_with_latex_are_searchable_as_letters(tmp_path: Path) -> No
 
 def test_bibtexparser_log_lines_never_reach_stderr_raw(tmp_path: Path) -> None:
     path = tmp_path / "broken.bib"
+    deep = "@misc{deep, title = {" + "{" * 10_000 + "x" + "}" * 10_000 + "}}\n"
     path.write_text(
-        "@misc{broken, title = {never closed\n@misc{fine, title = {Fine}}\n", encoding="utf-8"
+        "@misc{broken, title = {never closed\n@misc{fine, title = {Fine}}\n" + deep,
+        encoding="utf-8",
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_DATA_HOME": str(tmp_path)}
     result = subprocess.run(
@@ -320,6 +322,9 @@ def test_bibtexparser_log_lines_never_reach_stderr_raw(tmp_path: Path) -> None:
     assert all(line.startswith(f"{path}:") for line in lines), result.stderr
     assert "Parsing of" not in result.stderr  # bibtexparser's own wording
     assert any(line.startswith(f"{path}:1: error: entry 'broken'") for line in lines)
+    assert f"{path}:3: error: entry 'deep' nests braces 10002 deep (at most 64); skipped" in lines
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+    assert "1 record" in result.stdout or "1 paper" in result.stdout, result.stdout
 
 
 # --- arXiv ids -------------------------------------------------------------------------
