@@ -24,9 +24,9 @@ DATED = (
 
 def run_cli(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    import reader.cli as cli
+    from reader.cli import parse
 
-    code = cli.run_parse(cli.build_parse_parser().parse_args(list(args)), out, err)
+    code = parse.run(list(args), out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -160,6 +160,7 @@ def test_missing_path_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["parse", "--bogus", str(tmp_path)]) == 2
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_file(tmp_path: Path) -> None:
     record = DATED.encode()
     copies = 53 * 1024 * 1024 // len(record)

@@ -344,8 +344,11 @@ def test_backups_are_valid_reading_lists(db_path: Path) -> None:
     reading_list = ReadingList.open(db_path, backup_interval=0)
     for n in range(4):
         reading_list.add_tags([make_paper(n)], [f"t{n}"])
-    for backup in backup_paths(db_path):
-        read_snapshot(json.loads(backup.read_bytes()))
+    backups = backup_paths(db_path)
+    # Four saves with no minimum interval: three earlier versions are kept, newest first.
+    assert len(backups) == 3
+    counts = [len(read_snapshot(json.loads(b.read_bytes())).annotations) for b in backups]
+    assert counts == [3, 2, 1]
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from reader.cli_parsing import USAGE_ERROR, ExitlessParser, ParserExit
+from reader.cli.common import (
+    USAGE_ERROR,
+    ExitlessParser,
+    ParserExit,
+    load_and_report,
+    printable,
+    store_hint,
+)
 from reader.model.annotation import STATUSES
 from reader.model.paper import Paper
 from reader.model.tags import normalize_tags
@@ -59,7 +66,7 @@ def annotate(
     """
     usage_problem = _usage_problem(args)
     if usage_problem:
-        stderr.write(f"reader annotate: {usage_problem}\n")
+        stderr.write(f"reader annotate: {printable(usage_problem)}\n")
         return USAGE_ERROR
     db_path = args.db or default_db or default_db_path()
     papers = papers_by_id or {}
@@ -71,7 +78,7 @@ def annotate(
         if unknown:
             noun = "paper id" if len(unknown) == 1 else "paper ids"
             stderr.write(
-                f"reader annotate: unknown {noun}: {', '.join(unknown)} "
+                f"reader annotate: unknown {noun}: {', '.join(map(printable, unknown))} "
                 f"(not in the corpus or the reading list {db_path}); nothing changed\n"
             )
             return STORE_ERROR
@@ -84,7 +91,7 @@ def annotate(
         if done:
             stderr.write(f"reader annotate: already saved before the error: {'; '.join(done)}\n")
         return STORE_ERROR
-    stdout.write(("\n".join(done) if done else "nothing to change") + "\n")
+    stdout.write(("\n".join(map(printable, done)) if done else "nothing to change") + "\n")
     return 0
 
 
@@ -147,3 +154,45 @@ def _set_notes(reading_list: ReadingList, targets: list[Target], note: str) -> s
         return None
     count = len(descriptions)
     return f"set the note of {count} paper{'s' if count != 1 else ''}"
+
+
+# Options that take a value: the word after them is never a corpus path.
+_VALUE_OPTIONS = {"--tag", "--untag", "--note", "--status", "--db"}
+
+
+def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """``reader annotate ID... [PATH...]``: positional words naming existing files or
+    directories are corpus paths, the rest are paper ids (and options)."""
+    words: list[str] = []
+    paths: list[Path] = []
+    takes_value = False
+    for word in argv:
+        if not takes_value and not word.startswith("-") and Path(word).exists():
+            paths.append(Path(word))
+        else:
+            words.append(word)
+        takes_value = word in _VALUE_OPTIONS
+    corpus = load_and_report(paths, err)
+    code = run_annotate(words, stdout=out, stderr=err, papers_by_id=corpus.by_id)
+    if code == STORE_ERROR:
+        _print_store_hint(words, err)
+    return code
+
+
+def _print_store_hint(words: Sequence[str], err: TextIO) -> None:
+    db = Path(_db_argument(words) or default_db_path())
+    try:
+        ReadingList.open(db, read_only=True)
+    except StoreError as error:
+        hint = store_hint(db, error)
+        if hint:
+            print(hint, file=err)
+
+
+def _db_argument(words: Sequence[str]) -> str | None:
+    for index, word in enumerate(words):
+        if word == "--db" and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("--db="):
+            return word.split("=", 1)[1]
+    return None
