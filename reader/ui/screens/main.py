@@ -11,7 +11,7 @@ big corpus; a result is only shown if no newer search started after it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,7 +30,7 @@ from reader.model.annotation import Annotation
 from reader.model.paper import Paper
 from reader.search import ParsedQuery, SearchResult, SortKey
 from reader.ui.clipboard import Clipboard, ClipboardUnavailable
-from reader.ui.narrowing import can_narrow
+from reader.ui.narrowing import narrowed_within
 from reader.ui.safe_text import display_line
 from reader.ui.screens.export import ExportRequest, ExportScope, ExportScreen
 from reader.ui.screens.help import HelpScreen
@@ -140,15 +140,8 @@ class MainScreen(Screen[None]):
     def run_search(self) -> None:
         text = self.search_input.value
         within = None
-        previous = self._shown_result
-        if (
-            previous is not None
-            and self._shown_text is not None
-            and self._shown_generation == self.session.generation
-            and not previous.truncated  # rare matches left out must get a second chance
-            and can_narrow(self._shown_text, text, previous_had_hint=previous.hint is not None)
-        ):
-            within = previous.indices
+        if self._shown_generation == self.session.generation:
+            within = narrowed_within(self._shown_text, self._shown_result, text)
         self._search_token += 1
         # The annotations are read here, on the UI thread, so the worker never touches the
         # reading list while a key handler is changing it.
@@ -166,7 +159,7 @@ class MainScreen(Screen[None]):
         self,
         text: str,
         sort: SortKey,
-        within: list[int] | None,
+        within: Sequence[int] | None,
         annotations: Mapping[str, Annotation],
         token: int,
         generation: int,

@@ -1,0 +1,73 @@
+"""The app as people use it (issue 11): typed search, tag completion, small terminals,
+dialogs, the problems view, the mouse. Every test drives the real app key by key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input, Static
+from ui_support import REPO, FakeClipboard, app_test, main_screen, settle
+
+from reader.ui.app import ReaderApp
+from reader.ui.screens.main import MainScreen
+
+SMALL = (80, 24)
+
+
+def sample_app(tmp_path: Path, **kwargs: Any) -> ReaderApp:
+    kwargs.setdefault("theme_dirs", [REPO / "themes"])
+    kwargs.setdefault("export_dir", tmp_path)
+    return ReaderApp(
+        [REPO / "sample_corpus"],
+        tmp_path / "reading_list.json",
+        clipboard=FakeClipboard(),
+        **kwargs,
+    )
+
+
+def counts_text(screen: MainScreen) -> str:
+    return str(screen.query_one("#counts", Static).render())
+
+
+def hint_text(screen: MainScreen) -> str:
+    hint = screen.query_one("#search-hint", Static)
+    return str(hint.render()) if hint.display else ""
+
+
+async def type_slowly(pilot: Any, text: str) -> None:
+    """One key at a time, letting each search land, as a person typing at human speed."""
+    for key in text:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+@app_test
+async def test_typed_readme_example_keeps_typo_tolerance_at_80x24(tmp_path: Path) -> None:
+    app = sample_app(tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("slash")
+        await type_slowly(pilot, "bayesain optimzation")
+        assert screen.query_one("#search", Input).value == "bayesain optimzation"
+        assert "18 / 651 shown" in counts_text(screen)
+        current = screen.paper_list.current_paper
+        assert current is not None and "Bayesian" in current.display_title
+
+
+@app_test
+async def test_typed_empty_field_filters_hint_instead_of_searching(tmp_path: Path) -> None:
+    app = sample_app(tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("slash")
+        await type_slowly(pilot, "author:")
+        assert "651 / 651 shown" in counts_text(screen)
+        assert "author: needs a value" in hint_text(screen)
+        for _ in "author:":
+            await pilot.press("backspace")
+        await type_slowly(pilot, "tag:")
+        assert "651 / 651 shown" in counts_text(screen)  # not the papers with the word "tag"
+        assert "tag: needs a value" in hint_text(screen)
+        await type_slowly(pilot, "toread")
+        assert hint_text(screen) == ""
