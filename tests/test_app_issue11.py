@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, Static
-from ui_support import REPO, FakeClipboard, app_test, main_screen, settle
+from textual.widgets import Input, Label, Static
+from ui_support import REPO, FakeClipboard, app_test, main_screen, make_app, settle, stored
 
 from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
+from reader.ui.screens.tags import AddTagsScreen
 
 SMALL = (80, 24)
 
@@ -71,3 +72,35 @@ async def test_typed_empty_field_filters_hint_instead_of_searching(tmp_path: Pat
         assert "tag: needs a value" in hint_text(screen)
         await type_slowly(pilot, "toread")
         assert hint_text(screen) == ""
+
+
+@app_test
+async def test_tab_accepts_the_tag_completion(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    db = tmp_path / "reading_list.json"
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("t", *"toread", "enter")
+        await settle(pilot)
+        await pilot.press("j", "t", "t", "o")
+        await pilot.press("tab", "enter")  # no pause: tab must not wait for the suggestion
+        second = screen.paper_list.current_paper
+        assert second is not None
+        assert stored(db)[second.id]["tags"] == ["toread"]
+
+
+@app_test
+async def test_tag_dialog_offers_suggested_tags_that_tab_accepts(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    chosen: list[list[str] | None] = []
+    async with app.run_test(size=SMALL) as pilot:
+        await main_screen(pilot)
+        app.push_screen(
+            AddTagsScreen(["theory"], "this paper", suggested=["diffusion", "to read"]),
+            chosen.append,
+        )
+        await pilot.pause()
+        shown = str(app.screen.query_one("#tags-suggested", Label).render())
+        assert "#diffusion #to read" in shown
+        await pilot.press("tab", *", t", "tab", "enter")
+        assert chosen == [["diffusion", "to read"]]

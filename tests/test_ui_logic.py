@@ -221,3 +221,16 @@ def test_tag_suggester_completes_the_part_after_the_last_comma() -> None:
     assert suggest("theory, t") == "theory, to read"  # tags already listed are skipped
     assert suggest("ml, ") is None
     assert suggest("zzz") is None
+
+
+def test_suggested_tags_come_first_and_are_offered_before_any_typing() -> None:
+    from reader.ui.screens.tags import TagListSuggester
+
+    suggester = TagListSuggester(["theory", "toread"], suggested=["transformers", "toread"])
+    assert suggester.suggest("") == "transformers"  # tab on an empty box takes it
+    assert suggester.suggest("t") == "transformers"  # suggested before alphabetical
+    assert suggester.suggest("to") == "toread"
+    assert suggester.suggest("transformers,") == "transformers, toread"
+    assert suggester.suggest("transformers, toread, ") is None  # both already there
+    assert suggester.suggest("th") == "theory"
+    assert suggester.suggest("toread") is None  # already complete
