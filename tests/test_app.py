@@ -62,7 +62,10 @@ async def test_start_up_lists_papers_newest_first_and_reports_problems(tmp_path:
         await pilot.press("P")
         assert isinstance(app.screen, ProblemsScreen)
         problems = app.screen.query_one("#problems-list", OptionList)
-        shown = str(problems.get_option_at_index(0).prompt)
+        # Data-quality counts come first; the parser's problem is listed after them.
+        shown = "\n".join(
+            str(problems.get_option_at_index(i).prompt) for i in range(problems.option_count)
+        )
         assert "notes.txt" in shown and "not a recognised listing" in shown
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)

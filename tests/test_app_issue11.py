@@ -10,7 +10,9 @@ from textual.widgets import Input, Label, Static
 from ui_support import REPO, FakeClipboard, app_test, main_screen, make_app, settle, stored
 
 from reader.ui.app import ReaderApp
+from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
+from reader.ui.screens.problems import ProblemsScreen
 from reader.ui.screens.tags import AddTagsScreen
 
 SMALL = (80, 24)
@@ -104,3 +106,80 @@ async def test_tag_dialog_offers_suggested_tags_that_tab_accepts(tmp_path: Path)
         assert "#diffusion #to read" in shown
         await pilot.press("tab", *", t", "tab", "enter")
         assert chosen == [["diffusion", "to read"]]
+
+
+def screen_text(app: Any) -> str:
+    """Every character on the terminal, as the user sees it."""
+    return "\n".join(line.text for line in app.screen._compositor.render_strips())
+
+
+@app_test
+async def test_help_lists_the_query_language_and_views_and_says_it_scrolls(
+    tmp_path: Path,
+) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await main_screen(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        first_page = screen_text(app)
+        assert "more ↓" in first_page  # the 80x24 user can tell there is more
+        pages = [first_page]
+        for _ in range(8):  # scroll to the end, reading every screenful
+            await pilot.press("pagedown")
+            await settle(pilot)
+            pages.append(screen_text(app))
+        text = "\n".join(pages)
+        for syntax in (
+            "author:",
+            "title:",
+            "abstract:",
+            "year:",
+            "cat:",
+            "org:",
+            "tag:",
+            "is:",
+            "has:",
+            "-term",
+            '"exact phrase"',
+            "is:duplicate",
+            "has:authors",
+            "sidebar",
+        ):
+            assert syntax in text, syntax
+        assert "more ↓" not in pages[-1]
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+@app_test
+async def test_help_renders_the_key_rows_it_is_given(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await main_screen(pilot)
+        app.push_screen(HelpScreen([("w", "open the paper [bold]x[/]", "Papers")]))
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Papers" in shown and "open the paper [bold]x[/]" in shown
+        assert "j / k" not in shown  # only the rows passed in
+
+
+@app_test
+async def test_problems_view_shows_data_quality_counts_as_filters(tmp_path: Path) -> None:
+    app = sample_app(tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemsScreen)
+        shown = screen_text(app)
+        assert "601 papers without authors" in shown
+        assert "601 papers without a date" in shown
+        assert "10 papers without a title" in shown
+        assert "possible duplicate" in shown
+        await pilot.press("down", "down", "enter")  # the third: without a title
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert screen.search_input.value == "-has:title"
+        assert "10 / 651 shown" in counts_text(screen)

@@ -29,6 +29,7 @@ from reader.export.service import ExportError, render, select_reading_list, writ
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
 from reader.search import ParsedQuery, SearchResult, SortKey
+from reader.search.quality import data_quality
 from reader.ui.clipboard import Clipboard, ClipboardUnavailable
 from reader.ui.narrowing import narrowed_within
 from reader.ui.safe_text import display_line
@@ -318,7 +319,13 @@ class MainScreen(Screen[None]):
         self.app.push_screen(HelpScreen())
 
     def action_problems(self) -> None:
-        self.app.push_screen(ProblemsScreen(self.session.corpus.problems))
+        problems = ProblemsScreen(self.session.corpus.problems, data_quality(self.session.engine))
+        self.app.push_screen(problems, self._search_for)
+
+    def _search_for(self, query: str | None) -> None:
+        if query:
+            self.search_input.value = query
+            self.paper_list.focus()
 
     # -- triage actions -------------------------------------------------------------------
 
