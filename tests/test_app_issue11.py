@@ -3,13 +3,17 @@ dialogs, the problems view, the mouse. Every test drives the real app key by key
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, Label, Static
+import pytest
+from textual.widgets import Input, Label, Select, Static
 from ui_support import REPO, FakeClipboard, app_test, main_screen, make_app, settle, stored
 
 from reader.ui.app import ReaderApp
+from reader.ui.screens.export import ExportScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.problems import ProblemsScreen
@@ -42,9 +46,11 @@ async def type_slowly(pilot: Any, text: str) -> None:
     """One key at a time, letting each search land, as a person typing at human speed."""
     for key in text:
         await pilot.press(key)
-        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
+@pytest.mark.slow
 @app_test
 async def test_typed_readme_example_keeps_typo_tolerance_at_80x24(tmp_path: Path) -> None:
     app = sample_app(tmp_path)
@@ -60,19 +66,19 @@ async def test_typed_readme_example_keeps_typo_tolerance_at_80x24(tmp_path: Path
 
 @app_test
 async def test_typed_empty_field_filters_hint_instead_of_searching(tmp_path: Path) -> None:
-    app = sample_app(tmp_path)
+    app, _ = make_app(tmp_path)
     async with app.run_test(size=SMALL) as pilot:
         screen = await main_screen(pilot)
         await pilot.press("slash")
         await type_slowly(pilot, "author:")
-        assert "651 / 651 shown" in counts_text(screen)
-        assert "author: needs a value" in hint_text(screen)
+        assert "6 / 6 shown" in counts_text(screen)  # not 0: nothing to filter on yet
+        assert "author: needs a value, e.g. author:vincent" in hint_text(screen)
         for _ in "author:":
             await pilot.press("backspace")
         await type_slowly(pilot, "tag:")
-        assert "651 / 651 shown" in counts_text(screen)  # not the papers with the word "tag"
-        assert "tag: needs a value" in hint_text(screen)
-        await type_slowly(pilot, "toread")
+        assert "6 / 6 shown" in counts_text(screen)  # not the papers with the word "tag"
+        assert "tag: needs a value, e.g. tag:toread" in hint_text(screen)
+        await type_slowly(pilot, "ml")
         assert hint_text(screen) == ""
 
 
@@ -183,3 +189,80 @@ async def test_problems_view_shows_data_quality_counts_as_filters(tmp_path: Path
         assert isinstance(app.screen, MainScreen)
         assert screen.search_input.value == "-has:title"
         assert "10 / 651 shown" in counts_text(screen)
+
+
+async def replace_input(pilot: Any, text: str) -> None:
+    """Clear the focused input and type ``text``, as a person would (keep it short: each
+    key costs a Pilot round trip)."""
+    await pilot.press("end", "shift+home", "backspace", *text)
+
+
+@app_test
+async def test_export_dialog_fits_80x24_says_abstracts_and_titles_with_the_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _ = make_app(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "exports"
+    out.mkdir()
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("slash", *"graph", "enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        shown = screen_text(app)
+        assert "Export" in shown and "Cancel" in shown  # the buttons are on screen
+        assert "BibTeX entries always include the abstract" in shown
+        # Format: Markdown, chosen with the keyboard.
+        await pilot.press("enter", "down", "enter")
+        await settle(pilot)
+        assert "Abstracts: not included" in screen_text(app)
+        await pilot.press("tab", "tab", "space")  # format -> papers -> abstracts: tick it
+        await settle(pilot)
+        assert "Abstracts: included" in screen_text(app)
+        await pilot.press("tab")
+        await replace_input(pilot, "exports/graph.md")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert screen.search_input.value == "graph"
+    written = (out / "graph.md").read_text(encoding="utf-8")
+    assert written.startswith("# Search: graph — ")
+    assert "Reading list" not in written.splitlines()[0]
+    assert "We study graph neural networks" in written  # abstracts included
+
+
+@app_test
+async def test_export_offers_selected_papers_and_remembers_directory_and_scope(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _ = make_app(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    async with app.run_test(size=SMALL) as pilot:
+        await main_screen(pilot)
+        await pilot.press("space", "j", "j", "space", "e")  # select the first and third
+        await settle(pilot)
+        await pilot.press("tab", "enter")  # the papers list
+        await settle(pilot)
+        assert "Selected papers (2)" in screen_text(app)
+        await pilot.press("down", "enter", "tab")  # "Selected papers", then the path
+        await replace_input(pilot, "elsewhere/chosen.bib")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        written = (out / "chosen.bib").read_text(encoding="utf-8")
+        assert written.count("@") == 2 and "Transformers for Tiny Data" in written
+
+        await pilot.press("e")  # reopened: same directory, same scope
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        assert Path(dialog.query_one("#export-path", Input).value).parent == out
+        assert dialog.query_one("#export-scope", Select).value == "selected"
+        await pilot.press("escape")
+    state = json.loads((Path(os.environ["XDG_STATE_HOME"]) / "reader" / "state.json").read_text())
+    assert state["export.directory"] == str(out) and state["export.scope"] == "selected"

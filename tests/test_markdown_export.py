@@ -181,3 +181,23 @@ def test_any_text_keeps_the_document_structure(
     assert ("h2", section) in structure
     quoted = [text for kind, text in structure if kind == "quote:p"]
     assert quoted == ["\n".join(block) for block in paragraphs(note)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    query=st.one_of(
+        st.text(max_size=200),
+        st.sampled_from(["# *x* [a](b) <b>", "[bold]x[/] \x1b[31m\u202e", "tag:ml\nyear:2021"]),
+    )
+)
+def test_document_title_is_the_callers_text_escaped_on_one_line(query: str) -> None:
+    title = f"Search: {query}"
+    text = to_markdown([make_paper("A paper")], {}, today=date(2026, 1, 2), title=title)
+    first = text.splitlines()[0]
+    assert first.startswith("# ") and first.endswith("— 2026-01-02 (1 paper)")
+    heading = next(t for t in MarkdownIt().parse(text) if t.type == "heading_open")
+    assert heading.tag == "h1"
+    inline = MarkdownIt().parse(text)[1]
+    # Markup in the query stays literal text: no emphasis, link, HTML or line break.
+    assert all(child.type == "text" for child in inline.children or [])
+    assert inline.content.startswith("Search:")

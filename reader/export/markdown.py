@@ -54,12 +54,17 @@ def to_markdown(
     *,
     abstracts: bool = False,
     today: date | None = None,
+    title: str = "Reading list",
 ) -> str:
-    """The Markdown document for ``papers``; ends with one newline, no trailing spaces."""
+    """The Markdown document for ``papers``; ends with one newline, no trailing spaces.
+
+    ``title`` heads the document (the app passes e.g. the search the papers came from); it
+    is the user's text, so it is escaped like every listing text."""
     today = today or date.today()
     unique = list({paper.id: paper for paper in papers}.values())
     count = len(unique)
-    blocks = [f"# Reading list — {today.isoformat()} ({count} paper{'' if count == 1 else 's'})"]
+    heading = escape_inline(one_line(title)) or "Reading list"
+    blocks = [f"# {heading} — {today.isoformat()} ({count} paper{'' if count == 1 else 's'})"]
     if not unique:
         blocks.append("Nothing to export.")
         return "\n\n".join(blocks) + "\n"

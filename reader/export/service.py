@@ -79,11 +79,15 @@ def render(
     keys: CitationKeys | None = None,
     abstracts: bool = False,
     today: date | None = None,
+    title: str | None = None,
 ) -> str:
-    """``papers`` in ``fmt``. ``keys`` should cover the loaded corpus (see CitationKeys)."""
+    """``papers`` in ``fmt``. ``keys`` should cover the loaded corpus (see CitationKeys).
+    ``title`` heads a Markdown document (default "Reading list")."""
     if fmt == "bibtex":
         return to_bibtex(papers, annotations, keys=keys)
     if fmt == "markdown":
+        if title:
+            return to_markdown(papers, annotations, abstracts=abstracts, today=today, title=title)
         return to_markdown(papers, annotations, abstracts=abstracts, today=today)
     raise ExportError(f"unknown export format {fmt!r} (choose {' or '.join(FORMATS)})")
 

@@ -412,15 +412,20 @@ class MainScreen(Screen[None]):
     # -- export ---------------------------------------------------------------------------
 
     def export_scopes(self) -> list[ExportScope]:
-        scopes = [ExportScope("results", f"Current results ({self.paper_list.row_count:,})")]
+        query = self.search_input.value.strip()
+        results_title = f"Search: {query}" if query else "All papers"
+        rows = f"Current results ({self.paper_list.row_count:,})"
+        scopes = [ExportScope("results", rows, results_title)]
         selected = len(self.paper_list.selected_ids)
         if selected:
-            scopes.append(ExportScope("selected", f"Selected ({selected})"))
+            label = f"Selected papers ({selected})"
+            scopes.append(ExportScope("selected", label, "Selected papers"))
         views = {view.key: view for view in self.session.views()}
-        scopes.append(ExportScope("starred", f"Starred ({views['starred'].count:,})"))
+        starred = f"Starred ({views['starred'].count:,})"
+        scopes.append(ExportScope("starred", starred, "Starred papers"))
         scopes.append(ExportScope("reading-list", "Reading list (starred, tagged or noted)"))
         scopes.extend(
-            ExportScope(key, f"Tag {display_line(view.label)} ({view.count:,})")
+            ExportScope(key, f"Tag {display_line(view.label)} ({view.count:,})", view.label)
             for key, view in views.items()
             if key.startswith("tag:")
         )
@@ -462,6 +467,7 @@ class MainScreen(Screen[None]):
                 request.format,
                 keys=self.session.keys,
                 abstracts=request.abstracts,
+                title=request.title,
             )
             write_export(request.path, text)
         except (ExportError, OSError) as error:
