@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.widgets import Input, Label, Select, Static
 from ui_support import REPO, FakeClipboard, app_test, main_screen, make_app, settle, stored
 
@@ -18,6 +19,7 @@ from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.problems import ProblemsScreen
 from reader.ui.screens.tags import AddTagsScreen
+from reader.ui.widgets.paper_detail import PaperDetail
 
 SMALL = (80, 24)
 
@@ -266,3 +268,31 @@ async def test_export_offers_selected_papers_and_remembers_directory_and_scope(
         await pilot.press("escape")
     state = json.loads((Path(os.environ["XDG_STATE_HOME"]) / "reader" / "state.json").read_text())
     assert state["export.directory"] == str(out) and state["export.scope"] == "selected"
+
+
+@app_test
+async def test_detail_pane_shows_readable_math_short_source_and_highlights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # as after `pip install .`: the corpus is not under cwd
+    app = sample_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("slash", *"secretary", "enter")
+        await settle(pilot)
+        body = screen.query_one("#detail-body", Static)
+        content = body.content
+        assert isinstance(content, Text)
+        plain = content.plain
+        assert "k-secretary" in plain and "$k$" not in plain
+        assert "Source    sample_corpus/001_00bc72dca980dd80.txt:" in plain
+        match = screen.query_one(PaperDetail).get_component_rich_style(
+            "paper-detail--match", partial=True
+        )
+        abstract_at = plain.index("\nAbstract\n")
+        marked = [
+            (span.start, plain[span.start : span.end].casefold())
+            for span in content.spans
+            if span.style == match
+        ]
+        assert any(at > abstract_at and word == "secretary" for at, word in marked), marked

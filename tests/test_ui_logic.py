@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pyperclip
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
@@ -234,3 +236,86 @@ def test_suggested_tags_come_first_and_are_offered_before_any_typing() -> None:
     assert suggester.suggest("transformers, toread, ") is None  # both already there
     assert suggester.suggest("th") == "theory"
     assert suggester.suggest("toread") is None  # already complete
+
+
+# -- detail pane: math, highlights, source paths --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shown", "plain", "math"),
+    [
+        ("the $k$-secretary problem", "the k-secretary problem", ["k"]),
+        ("when $k<5$ holds", "when k<5 holds", ["k<5"]),
+        ("$$x^2$$ and $O(d^2)$", "x^2 and O(d^2)", ["x^2", "O(d^2)"]),
+        ("costs $5 and $10 now", "costs $5 and $10 now", []),  # prices stay
+        ("a lone $ sign", "a lone $ sign", []),
+        ("no math", "no math", []),
+    ],
+)
+def test_readable_math_drops_delimiters(shown: str, plain: str, math: list[str]) -> None:
+    from reader.ui.widgets.paper_detail import readable_math
+
+    text, ranges = readable_math(shown)
+    assert text == plain
+    assert [text[start:end] for start, end in ranges] == math
+
+
+@given(st.text(alphabet=st.sampled_from("ab $\\{}%~\0\x1b[]\u202e"), max_size=200))
+def test_readable_math_never_loses_words(text: str) -> None:
+    from reader.ui.widgets.paper_detail import readable_math
+
+    plain, ranges = readable_math(text)
+    assert plain.replace("$", "") == text.replace("$", "")
+    assert all(0 <= start <= end <= len(plain) for start, end in ranges)
+
+
+def test_detail_shows_readable_math_and_highlights_title_and_abstract() -> None:
+    from reader.search import parse_query
+    from reader.ui.widgets.paper_detail import describe_paper
+
+    shown = describe_paper(
+        paper(
+            "p",
+            "The $k$-Secretary Problem [bold]x[/]",
+            abstract="We solve the $k$-secretary problem when $k<5$.",
+        ),
+        None,
+        [],
+        query=parse_query("secretray "),  # a typo, forgiven as the search forgives it
+        match_style="reverse",
+    )
+    plain = shown.plain
+    assert plain.startswith("The k-Secretary Problem [bold]x[/]")
+    assert "$" not in plain and "the k-secretary problem when k<5." in plain
+    marked = [plain[s.start : s.end] for s in shown.spans if s.style == "reverse"]
+    assert marked.count("Secretary") == 1 and "secretary" in marked  # title and abstract
+    italic = [plain[s.start : s.end] for s in shown.spans if s.style == "italic"]
+    assert italic == ["k", "k", "k<5"]
+
+
+def test_field_words_light_up_only_their_field() -> None:
+    from reader.search import highlight_spans, parse_query
+
+    query = parse_query("title:flow ")
+    assert highlight_spans("normalizing flow", query, "title") == [(12, 16)]
+    assert highlight_spans("normalizing flow", query, "abstract") == []
+
+
+def test_source_paths_are_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.ui.widgets.paper_detail import short_path
+
+    site = tmp_path / "lib" / "python3.11" / "site-packages" / "reader" / "_data"
+    corpus = site / "sample_corpus"
+    corpus.mkdir(parents=True)
+    source = corpus / "001_x.txt"
+    source.write_text("x", encoding="utf-8")
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert short_path(str(source), [corpus]) == "sample_corpus/001_x.txt"
+    assert short_path(str(source), [source]) == "001_x.txt"
+    assert short_path(str(elsewhere / "a.txt")) == "a.txt"
+    home_file = tmp_path / "home" / "notes" / "b.txt"
+    assert short_path(str(home_file)) == "~/notes/b.txt"
+    assert short_path("/nonexistent/c.txt") == "/nonexistent/c.txt"

@@ -114,9 +114,13 @@ class ParsedQuery:
     @property
     def highlight_words(self) -> tuple[tuple[str, bool], ...]:
         """(folded word, typed as prefix) for every positive word a title may show."""
+        return self.words_in(TITLE)
+
+    def words_in(self, field_name: str) -> tuple[tuple[str, bool], ...]:
+        """(folded word, typed as prefix) for every positive word searched in a field."""
         words: list[tuple[str, bool]] = []
         for term in self.terms:
-            if term.kind == TEXT and not term.negated and TITLE in term.fields:
+            if term.kind == TEXT and not term.negated and field_name in term.fields:
                 last = len(term.words) - 1
                 words.extend((word, term.prefix and i == last) for i, word in enumerate(term.words))
         return tuple(words)

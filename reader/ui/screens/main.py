@@ -108,6 +108,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#search-hint").display = False
+        self.query_one(PaperDetail).roots = list(getattr(self.app, "corpus_paths", []))
         self.query_one(PaperList).focus()
         self._refresh_side_panels()
         self.run_search()
@@ -222,7 +223,7 @@ class MainScreen(Screen[None]):
             else f"(not loaded: {other})"
             for other in paper.possible_duplicates
         ]
-        detail.show(paper, self.session.annotation(paper), duplicates)
+        detail.show(paper, self.session.annotation(paper), duplicates, self.shown_query)
 
     def after_change(self, outcome: Outcome) -> None:
         """Show the outcome; on success, redraw everything an annotation can affect."""
