@@ -10,8 +10,19 @@ from typing import Any
 
 import pytest
 from rich.text import Text
+from textual import events
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
-from ui_support import REPO, FakeClipboard, app_test, main_screen, make_app, settle, stored
+from ui_support import (
+    REPO,
+    FakeClipboard,
+    app_test,
+    list_lines,
+    main_screen,
+    make_app,
+    settle,
+    stored,
+)
 
 from reader.ui.app import ReaderApp
 from reader.ui.screens.export import ExportScreen
@@ -20,6 +31,8 @@ from reader.ui.screens.main import MainScreen
 from reader.ui.screens.problems import ProblemsScreen
 from reader.ui.screens.tags import AddTagsScreen
 from reader.ui.widgets.paper_detail import PaperDetail
+from reader.ui.widgets.paper_list import PaperList
+from reader.ui.widgets.sidebar import Sidebar
 
 SMALL = (80, 24)
 
@@ -296,3 +309,67 @@ async def test_detail_pane_shows_readable_math_short_source_and_highlights(
             if span.style == match
         ]
         assert any(at > abstract_at and word == "secretary" for at, word in marked), marked
+
+
+async def wheel_down(pilot: Any, widget: type[Widget], offset: tuple[int, int]) -> bool:
+    """One notch of the mouse wheel over ``widget``. Pilot has click and hover but no wheel;
+    its mouse-event helper routes the event to the widget under the pointer, as a real
+    terminal's event would be."""
+    return bool(await pilot._post_mouse_events([events.MouseScrollDown], widget, offset=offset))
+
+
+@app_test
+async def test_mouse_click_selects_a_row_opens_a_view_and_the_wheel_scrolls(
+    tmp_path: Path,
+) -> None:
+    app = sample_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await main_screen(pilot)
+        paper_list = screen.paper_list
+        assert await pilot.click(PaperList, offset=(10, 4))
+        await settle(pilot)
+        assert paper_list.cursor == 4
+        detail = screen.query_one("#detail-body", Static).content
+        current = paper_list.current_paper
+        assert current is not None and isinstance(detail, Text)
+        assert detail.plain.startswith(current.display_title[:20])
+
+        for _ in range(3):  # the wheel scrolls the list, not the cursor
+            assert await wheel_down(pilot, PaperList, (10, 5))
+        await settle(pilot)
+        scrolled = int(paper_list.scroll_offset.y)
+        assert scrolled > 0
+        assert await pilot.click(PaperList, offset=(10, 2))  # a row scrolled into view
+        await settle(pilot)
+        assert paper_list.cursor == scrolled + 2
+
+        inbox_row = [view.key for view in screen.session.views()].index("inbox")
+        assert await pilot.click(Sidebar, offset=(3, inbox_row))
+        await settle(pilot)
+        assert screen.search_input.value == "is:unread"
+
+
+@app_test
+async def test_narrow_terminal_stacks_the_panes_and_hides_the_sidebar(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await main_screen(pilot)
+        sidebar, paper_list = screen.query_one(Sidebar), screen.paper_list
+        detail = screen.query_one(PaperDetail)
+        assert sidebar.region.width > 0
+        assert detail.region.x > paper_list.region.x  # side by side
+        wide_list = paper_list.region.width
+        assert wide_list >= 160 - 22 - 64 - 2  # the detail pane is capped: the list gets the rest
+
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert screen.has_class("-narrow")
+        assert sidebar.region.width == 0  # hidden
+        assert detail.region.y > paper_list.region.y  # under the list
+        assert paper_list.region.width >= 78
+        first = list_lines(screen)[0]
+        assert "Graph Neural Networks for Everything" in first and first.rstrip().endswith("2022")
+
+        await pilot.press("b")  # still reachable on demand
+        await settle(pilot)
+        assert sidebar.region.width > 0

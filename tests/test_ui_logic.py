@@ -319,3 +319,25 @@ def test_source_paths_are_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     home_file = tmp_path / "home" / "notes" / "b.txt"
     assert short_path(str(home_file)) == "~/notes/b.txt"
     assert short_path("/nonexistent/c.txt") == "/nonexistent/c.txt"
+
+
+@pytest.mark.parametrize(("width", "min_title"), [(34, 24), (80, 52), (120, 88), (200, 168)])
+def test_row_title_takes_the_spare_width(width: int, min_title: int) -> None:
+    long_title = "A Very Long Title About Normalizing Flows " * 6
+    row = render_row(
+        paper("p", long_title, authors=("Florian Bordes", "Randall"), date="2023-03-03"),
+        None,
+        [],
+        width,
+    ).plain
+    assert len(row) == width
+    title_cells = row.index("…") - 4 + 1
+    assert title_cells >= min_title, row
+    assert "2023" in row  # the year is never cut to "…"
+    author = row[row.index("…") + 1 :].strip()
+    assert len(author) <= 4 + 1 + 22  # author capped whatever the width
+
+
+def test_very_narrow_rows_drop_columns_instead_of_cutting_them() -> None:
+    row = render_row(paper("p", "Title", date="2023-03-03"), None, [], 26).plain
+    assert len(row) == 26 and "…" not in row and "Title" in row

@@ -51,6 +51,11 @@ KEYS_WARM_DELAY_SECONDS = 2.0
 
 
 class MainScreen(Screen[None]):
+    # Below 110 columns the layout stacks (see "-narrow" in reader.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("escape", "back", "Back", show=False),

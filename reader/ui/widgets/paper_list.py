@@ -183,7 +183,13 @@ class PaperList(ScrollView, can_focus=True):
         self.post_message(self.SelectionChanged(len(self._selected)))
 
     def on_click(self, event: events.Click) -> None:
-        self._set_cursor(int(self.scroll_offset.y) + event.y)
+        # The row under the pointer, counting what is scrolled away; a click below the
+        # last row (or on the scrollbar) is not a row.
+        if event.x >= self.scrollable_content_region.width:
+            return
+        row = int(self.scroll_offset.y) + event.y
+        if 0 <= row < len(self._rows):
+            self._set_cursor(row)
 
     # -- rendering ------------------------------------------------------------------------
 

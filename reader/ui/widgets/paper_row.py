@@ -1,10 +1,12 @@
 """One line of the paper list as a Rich ``Text``, computed without a terminal.
 
 Layout, left to right: selection mark, star, read state, title (with search matches
-highlighted) followed by tag chips, then two fixed-width columns: first author ("et al." when
-there are more) and year. The title takes whatever width is left and is cut with an
-ellipsis; chips never take more than a share of it. Data is always added as plain text, so
-markup or escapes in a title stay inert.
+highlighted) followed by tag chips, then two columns: first author ("et al." when there are
+more) and year. The author column is a share of the row, capped, so the title gets all the
+spare width at any size (at 80 columns the title keeps ~50 cells, at 200 more than 100); in
+very narrow rows the author and then the year are dropped rather than cut to "…". Title and
+chips are cut with an ellipsis; chips never take more than a share of the title's room.
+Data is always added as plain text, so markup or escapes in a title stay inert.
 """
 
 from __future__ import annotations
@@ -23,8 +25,21 @@ from reader.ui.safe_text import display_line
 SELECTED_MARK = "▌"
 STAR_MARK = "★"
 STATUS_MARKS = {"unread": "•", "read": " ", "skipped": "×"}
-_AUTHOR_WIDTH = 18
-_MAX_CHIPS_SHARE = 0.3  # tag chips never take more than this share of the row
+_MARKS_WIDTH = 4  # selection, star, status, space
+_YEAR_WIDTH = 5  # " 2023"
+_AUTHOR_SHARE = 0.2  # of the row
+_AUTHOR_MAX = 22  # "Florian Bordes et al." fits; more would only pad
+_AUTHOR_MIN = 8  # below this an author column is noise: drop it
+_MIN_TITLE = 20  # the columns give way before the title shrinks below this
+_MAX_CHIPS_SHARE = 0.3  # tag chips never take more than this share of the title's room
+
+
+def column_widths(width: int) -> tuple[int, int]:
+    """(author, year) column widths for a row ``width`` cells wide; 0 drops a column."""
+    room = width - _MARKS_WIDTH - _MIN_TITLE
+    year = _YEAR_WIDTH if room >= _YEAR_WIDTH else 0
+    author = min(_AUTHOR_MAX, int(width * _AUTHOR_SHARE), room - year - 1)
+    return (author if author >= _AUTHOR_MIN else 0), year
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +79,16 @@ def render_row(
     row.append(STATUS_MARKS.get(status, " "), styles.muted)
     row.append(" ")
 
-    # Author and year are fixed-width columns so they line up down the list.
+    # Author and year have one width per row width, so they line up down the list.
+    author_width, year_width = column_widths(width)
     right = Text(no_wrap=True, end="")
-    author = _truncate_plain(display_line(author_label(paper)), _AUTHOR_WIDTH)
-    right.append(" " + author + " " * (_AUTHOR_WIDTH - cell_len(author)), styles.muted)
-    right.append(f" {paper.year}" if paper.year else "     ", styles.muted)
+    if author_width:
+        author = _truncate_plain(display_line(author_label(paper)), author_width)
+        right.append(" " + author + " " * (author_width - cell_len(author)), styles.muted)
+    if year_width:
+        right.append(f" {paper.year}" if paper.year else " " * year_width, styles.muted)
 
-    flexible = max(width - row.cell_len - right.cell_len, 8)
+    flexible = max(width - row.cell_len - right.cell_len, 4)
     chips = Text(no_wrap=True, end="")
     tags = annotation.tags if annotation else ()
     if tags:
