@@ -212,6 +212,7 @@ async def replace_input(pilot: Any, text: str) -> None:
     await pilot.press("end", "shift+home", "backspace", *text)
 
 
+@pytest.mark.slow
 @app_test
 async def test_export_dialog_fits_80x24_says_abstracts_and_titles_with_the_query(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -249,6 +250,7 @@ async def test_export_dialog_fits_80x24_says_abstracts_and_titles_with_the_query
     assert "We study graph neural networks" in written  # abstracts included
 
 
+@pytest.mark.slow
 @app_test
 async def test_export_offers_selected_papers_and_remembers_directory_and_scope(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
