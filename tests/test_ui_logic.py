@@ -341,3 +341,12 @@ def test_row_title_takes_the_spare_width(width: int, min_title: int) -> None:
 def test_very_narrow_rows_drop_columns_instead_of_cutting_them() -> None:
     row = render_row(paper("p", "Title", date="2023-03-03"), None, [], 26).plain
     assert len(row) == 26 and "…" not in row and "Title" in row
+
+
+def test_a_paper_without_author_or_date_lends_those_columns_to_its_title() -> None:
+    long_title = "Bayesian Optimization through Gaussian Cox Process Models " * 3
+    bare = render_row(paper("p", long_title, authors=()), None, [], 80).plain
+    full = render_row(paper("q", long_title, date="2023-01-01"), None, [], 80).plain
+    assert bare.index("…") > full.index("…") + 20  # the empty columns went to the title
+    dated = render_row(paper("r", long_title, authors=(), date="2021-05-05"), None, [], 80).plain
+    assert dated.endswith(" 2021") and full.endswith(" 2023")  # years still line up

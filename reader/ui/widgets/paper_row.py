@@ -4,7 +4,8 @@ Layout, left to right: selection mark, star, read state, title (with search matc
 highlighted) followed by tag chips, then two columns: first author ("et al." when there are
 more) and year. The author column is a share of the row, capped, so the title gets all the
 spare width at any size (at 80 columns the title keeps ~50 cells, at 200 more than 100); in
-very narrow rows the author and then the year are dropped rather than cut to "…". Title and
+very narrow rows the author and then the year are dropped rather than cut to "…"; a paper
+with no author (or no author and no date) lends those empty columns to its title. Title and
 chips are cut with an ellipsis; chips never take more than a share of the title's room.
 Data is always added as plain text, so markup or escapes in a title stay inert.
 """
@@ -80,10 +81,17 @@ def render_row(
     row.append(" ")
 
     # Author and year have one width per row width, so they line up down the list.
+    # A column with nothing to show is left to the title (only columns at the row's end or
+    # before the year: the columns that remain keep their place, so they still line up).
     author_width, year_width = column_widths(width)
+    label = author_label(paper)
+    if not label:
+        author_width = 0
+        if not paper.year:
+            year_width = 0
     right = Text(no_wrap=True, end="")
     if author_width:
-        author = _truncate_plain(display_line(author_label(paper)), author_width)
+        author = _truncate_plain(display_line(label), author_width)
         right.append(" " + author + " " * (author_width - cell_len(author)), styles.muted)
     if year_width:
         right.append(f" {paper.year}" if paper.year else " " * year_width, styles.muted)
