@@ -30,6 +30,7 @@ from itertools import compress, islice
 
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
+from reader.parsing.table import has_possible_duplicates
 from reader.parsing.table import paper_ids as ids_of_papers
 from reader.search import bitsets
 from reader.search.expansion import PLURAL_SUFFIXES, WordMatch, match_word, vocab_index
@@ -286,17 +287,14 @@ class SearchEngine:
 
     def _duplicates(self) -> int:
         """Documents linked to a possible duplicate. The index does not keep the links, so
-        the papers are read once, on first use (a few seconds at 10^6 papers)."""
+        the corpus column is read once, on first use."""
         with self._lock:
             cached = self._present.get("duplicate")
         if cached is not None:
             return cached
         internal_of = self._index.internal_of
-        linked = [
-            internal_of[position]
-            for position, paper in enumerate(self._papers)
-            if paper.possible_duplicates
-        ]
+        flags = has_possible_duplicates(self._papers)
+        linked = [internal_of[position] for position, flag in enumerate(flags) if flag]
         found = bitsets.from_ids(linked, self._index.size)
         with self._lock:
             self._present["duplicate"] = found
