@@ -8,6 +8,7 @@ import pyperclip
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.style import Style
 
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
@@ -21,7 +22,7 @@ from reader.ui.narrowing import can_narrow
 from reader.ui.safe_text import display_block, display_line
 from reader.ui.themes import ThemeError, load_theme, load_themes, with_reader_variables
 from reader.ui.views import ORPHANED, build_views, counts_line, tag_query
-from reader.ui.widgets.paper_row import render_row
+from reader.ui.widgets.paper_row import RowStyles, render_row
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -253,7 +254,7 @@ def test_suggested_tags_come_first_and_are_offered_before_any_typing() -> None:
     ],
 )
 def test_readable_math_drops_delimiters(shown: str, plain: str, math: list[str]) -> None:
-    from reader.ui.widgets.paper_detail import readable_math
+    from reader.ui.widgets.paper_row import readable_math
 
     text, ranges = readable_math(shown)
     assert text == plain
@@ -262,7 +263,7 @@ def test_readable_math_drops_delimiters(shown: str, plain: str, math: list[str])
 
 @given(st.text(alphabet=st.sampled_from("ab $\\{}%~\0\x1b[]\u202e"), max_size=200))
 def test_readable_math_never_loses_words(text: str) -> None:
-    from reader.ui.widgets.paper_detail import readable_math
+    from reader.ui.widgets.paper_row import readable_math
 
     plain, ranges = readable_math(text)
     assert plain.replace("$", "") == text.replace("$", "")
@@ -350,3 +351,17 @@ def test_a_paper_without_author_or_date_lends_those_columns_to_its_title() -> No
     assert bare.index("…") > full.index("…") + 20  # the empty columns went to the title
     dated = render_row(paper("r", long_title, authors=(), date="2021-05-05"), None, [], 80).plain
     assert dated.endswith(" 2021") and full.endswith(" 2023")  # years still line up
+
+
+def test_row_title_shows_math_without_dollars_and_highlights_line_up() -> None:
+    from reader.search import highlight_spans, parse_query
+    from reader.ui.widgets.paper_row import row_title
+
+    item = paper("p", "Online $k$-Secretary Bounds")
+    title = row_title(item)
+    assert title == "Online k-Secretary Bounds"
+    spans = highlight_spans(title, parse_query("secretary"))
+    row = render_row(item, None, spans, 60, styles=RowStyles(match=Style(bold=True)))
+    assert row.plain.startswith("  • Online k-Secretary Bounds")
+    bold = [row.plain[s.start : s.end] for s in row.spans if s.style == Style(bold=True)]
+    assert bold == ["Secretary"]

@@ -7,7 +7,6 @@ instead of running off the pane.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -23,39 +22,9 @@ from reader.model.paper import Paper
 from reader.search import ParsedQuery, highlight_spans
 from reader.search.query import ABSTRACT, TITLE
 from reader.ui.safe_text import display_block, display_line
+from reader.ui.widgets.paper_row import readable_math
 
 _STATUS_LABELS = {"unread": "unread", "read": "read", "skipped": "skipped"}
-# Inline math as the LaTeX converter leaves it: ``$k$``, ``$k<5$``, ``$$x$$``. As in Pandoc,
-# the opening dollar is followed by a non-space, the closing one preceded by a non-space and
-# not followed by a digit, so prices ("costs $5 and $10") are left alone.
-_INLINE_MATH = re.compile(r"(\$\$?)(?=\S)(.+?)(?<=\S)\1(?!\d)", re.DOTALL)
-_MAX_MATH = 200  # longer "math" is more likely two stray dollars: keep the text as is
-
-
-def readable_math(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """``text`` without the dollar delimiters of inline math, and the math's ranges in it.
-
-    The parser's display form keeps the delimiters (``$k$-secretary``); a reader wants
-    ``k-secretary`` with the math set apart (the pane shows it in italics)."""
-    if "$" not in text:
-        return text, []
-    pieces: list[str] = []
-    ranges: list[tuple[int, int]] = []
-    length = 0
-    last = 0
-    for match in _INLINE_MATH.finditer(text):
-        body = match.group(2)
-        if len(body) > _MAX_MATH:
-            continue
-        before = text[last : match.start()]
-        pieces.append(before)
-        length += len(before)
-        pieces.append(body)
-        ranges.append((length, length + len(body)))
-        length += len(body)
-        last = match.end()
-    pieces.append(text[last:])
-    return "".join(pieces), ranges
 
 
 def short_path(path: str, roots: Sequence[Path] = ()) -> str:

@@ -24,7 +24,7 @@ from reader.model.annotation import Annotation
 from reader.model.paper import Paper
 from reader.parsing.table import paper_ids
 from reader.search import ParsedQuery, highlight_spans
-from reader.ui.widgets.paper_row import RowStyles, render_row
+from reader.ui.widgets.paper_row import RowStyles, render_row, row_title
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -220,7 +220,7 @@ class PaperList(ScrollView, can_focus=True):
             muted=style("paper-list--muted", partial=True),
             selected=style("paper-list--selected", partial=True),
         )
-        spans = highlight_spans(paper.display_title, self._query) if self._query else []
+        spans = highlight_spans(row_title(paper), self._query) if self._query else []
         text = render_row(
             paper,
             self._annotations.get(paper.id),

@@ -12,6 +12,7 @@ Data is always added as plain text, so markup or escapes in a title stay inert.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -33,6 +34,45 @@ _AUTHOR_MAX = 22  # "Florian Bordes et al." fits; more would only pad
 _AUTHOR_MIN = 8  # below this an author column is noise: drop it
 _MIN_TITLE = 20  # the columns give way before the title shrinks below this
 _MAX_CHIPS_SHARE = 0.3  # tag chips never take more than this share of the title's room
+
+
+# Inline math as the LaTeX converter leaves it: ``$k$``, ``$k<5$``, ``$$x$$``. As in Pandoc,
+# the opening dollar is followed by a non-space, the closing one preceded by a non-space and
+# not followed by a digit, so prices ("costs $5 and $10") are left alone.
+_INLINE_MATH = re.compile(r"(\$\$?)(?=\S)(.+?)(?<=\S)\1(?!\d)", re.DOTALL)
+_MAX_MATH = 200  # longer "math" is more likely two stray dollars: keep the text as is
+
+
+def readable_math(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` without the dollar delimiters of inline math, and the math's ranges in it.
+
+    The parser's display form keeps the delimiters (``$k$-secretary``); a reader wants
+    ``k-secretary`` with the math set apart (the pane shows it in italics)."""
+    if "$" not in text:
+        return text, []
+    pieces: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    length = 0
+    last = 0
+    for match in _INLINE_MATH.finditer(text):
+        body = match.group(2)
+        if len(body) > _MAX_MATH:
+            continue
+        before = text[last : match.start()]
+        pieces.append(before)
+        length += len(before)
+        pieces.append(body)
+        ranges.append((length, length + len(body)))
+        length += len(body)
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces), ranges
+
+
+def row_title(paper: Paper) -> str:
+    """The title as the row shows it (math without its dollars); highlight spans are
+    computed on this text."""
+    return readable_math(display_line(paper.display_title))[0]
 
 
 def column_widths(width: int) -> tuple[int, int]:
@@ -104,7 +144,7 @@ def render_row(
         joined = " ".join(f"#{display_line(tag)}" for tag in tags)
         chips.append(" " + _truncate_plain(joined, budget - 1), styles.tag)
 
-    title = Text(display_line(paper.display_title), no_wrap=True, end="")
+    title = Text(row_title(paper), no_wrap=True, end="")
     for start, end in title_spans:
         title.stylize(styles.match, start, end)
     if status != "unread":
