@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyperclip
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.style import Style
 
@@ -365,3 +365,40 @@ def test_row_title_shows_math_without_dollars_and_highlights_line_up() -> None:
     assert row.plain.startswith("  • Online k-Secretary Bounds")
     bold = [row.plain[s.start : s.end] for s in row.spans if s.style == Style(bold=True)]
     assert bold == ["Secretary"]
+
+
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "{ } % \\ $ ~ $k$ $$",
+            "\0nul",
+            "\x1b[31mred\x1b]8;;http://x\x07link",
+            "[bold]markup[/]",
+            "\u202eevil",
+            "\udcff",
+            "x" * 100_000,
+        ]
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=HOSTILE_TEXT, abstract=HOSTILE_TEXT, query=HOSTILE_TEXT, source=HOSTILE_TEXT)
+def test_detail_and_tag_completion_take_hostile_text(
+    title: str, abstract: str, query: str, source: str
+) -> None:
+    from reader.model.paper import Source
+    from reader.search import parse_query
+    from reader.ui.screens.tags import TagListSuggester
+    from reader.ui.widgets.paper_detail import describe_paper, short_path
+
+    item = Paper(
+        id="p", title=title, authors=(title,), abstract=abstract, sources=(Source(source, 1),)
+    )
+    shown = describe_paper(item, None, [title], query=parse_query(query), roots=[Path(source)])
+    assert "\x1b" not in shown.plain and "\0" not in shown.plain
+    assert isinstance(short_path(source, [Path(source)]), str)
+    suggester = TagListSuggester([title, query], suggested=[abstract])
+    completed = suggester.suggest(query)
+    assert completed is None or completed.startswith(query)
