@@ -179,7 +179,7 @@ async def test_help_renders_the_key_rows_it_is_given(tmp_path: Path) -> None:
     app, _ = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await main_screen(pilot)
-        app.push_screen(HelpScreen([("w", "open the paper [bold]x[/]", "Papers")]))
+        app.push_screen(HelpScreen([("Papers", "w", "open the paper [bold]x[/]")]))
         await settle(pilot)
         shown = screen_text(app)
         assert "Papers" in shown and "open the paper [bold]x[/]" in shown

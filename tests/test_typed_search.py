@@ -1,8 +1,9 @@
 """Typing a query key by key gives exactly what pasting it (or ``reader search``) gives.
 
-The app narrows each keystroke's search to the previous result when ``narrowing.py`` says
-that is sound; these tests replay queries one character at a time through that same code
-and compare every final result with a fresh search, order included.
+The app narrows each keystroke's search to the previous result when
+``reader.search.narrowing`` says that is sound; these tests replay queries one character at
+a time through the screen's LiveSearch and compare every final result with a fresh search,
+order included.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from hypothesis import strategies as st
 from reader.model.annotation import Annotation
 from reader.parsing.corpus import Corpus, load_corpus
 from reader.search import SearchEngine, SearchResult, SortKey
+from reader.search.narrowing import can_narrow
 from reader.search.text import tokens
-from reader.ui.narrowing import can_narrow, narrowed_within
+from reader.service.live_search import LiveSearch
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +53,15 @@ def annotations(corpus: Corpus) -> dict[str, Annotation]:
 def typed(
     engine: SearchEngine, text: str, annotations: dict[str, Annotation], sort: SortKey
 ) -> SearchResult:
-    """What the app ends up showing after ``text`` is typed one key at a time."""
-    shown_text: str | None = None
+    """What the app ends up showing after ``text`` is typed one key at a time, each result
+    landing before the next key: the screen's own LiveSearch decides every narrowing."""
+    live = LiveSearch()
     shown: SearchResult | None = None
     for end in range(1, len(text) + 1):
         partial = text[:end]
-        within = narrowed_within(shown_text, shown, partial)
-        shown_text, shown = partial, engine.search(partial, annotations, sort, within=within)
+        token, within = live.start(partial, generation=0)
+        shown = engine.search(partial, annotations, sort, within=within)
+        assert live.finish(token, partial, shown, generation=0) is not None
     assert shown is not None
     return shown
 

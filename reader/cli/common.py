@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from reader.model import Annotation
+from reader.model.sanitize import safe_line
 from reader.parsing.corpus import Corpus, load_corpus
 from reader.paths import default_db_path, sample_corpus_dir
 from reader.storage.errors import NewerSchemaError, StoreError
@@ -77,7 +78,7 @@ def load_and_report(paths: Sequence[Path], err: TextIO) -> Corpus:
     """The corpus (cached) for ``paths``, every parse problem printed to ``err``."""
     corpus = load_corpus(corpus_paths(paths))
     for problem in corpus.problems:
-        print(problem, file=err)
+        print(printable(str(problem)), file=err)
     return corpus
 
 
@@ -94,10 +95,10 @@ def read_annotations(db: Path | None, err: TextIO, command: str) -> dict[str, An
     try:
         return ReadingList.open(path, read_only=True).all()
     except StoreError as error:
-        print(f"reader {command}: {error}", file=err)
+        say(err, f"reader {command}: {error}")
         hint = store_hint(path, error)
         if hint:
-            print(hint, file=err)
+            say(err, hint)
         return None
 
 
@@ -109,6 +110,11 @@ def store_hint(path: Path, error: StoreError) -> str | None:
     from reader.storage.errors import CorruptStoreError
 
     if isinstance(error, CorruptStoreError):
+        from reader.storage.permissions import why_not_writable
+
+        if why_not_writable(path) is not None:
+            # restore refuses a read-only file too: say what has to happen first.
+            return "reader: the file was left untouched; it is read-only, so it cannot be restored"
         return (
             "reader: the file was left untouched; `reader restore --db "
             + str(path)
@@ -118,5 +124,14 @@ def store_hint(path: Path, error: StoreError) -> str | None:
 
 
 def printable(text: str) -> str:
-    """Titles are data: keep escape sequences and control characters off the terminal."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+    """Titles are data: escape sequences, control and bidi characters stay off the terminal.
+
+    One line: line breaks and tabs become spaces. The rule is ``reader.model.sanitize``'s,
+    the same as the exports' and the app's.
+    """
+    return safe_line(text)
+
+
+def say(err: TextIO, message: str) -> None:
+    """One message on ``err``, terminal-safe: it may quote paths, queries and file content."""
+    print(printable(message), file=err)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 
 from reader.export.plain_text import one_line, paragraphs
+from reader.model.sanitize import strip_unsafe
 
 _SPECIAL = re.compile(r"[\\{}$%&#_^~]")
 _MATH_SPECIAL = re.compile(r"[\\{}$%&#]")
@@ -76,6 +77,7 @@ def clean_text(text: str, *, keep_newlines: bool = False) -> str:
 
 def escape_field(text: str, *, protect_case: bool = False, keep_newlines: bool = False) -> str:
     """``text`` as the inside of a brace-delimited BibTeX field value (braces balanced)."""
+    text = strip_unsafe(text)  # escapes, controls, bidi: the rule every export shares
     text = clean_text(text, keep_newlines=keep_newlines)
     if protect_case or _CONTEXT_SENSITIVE.search(text):
         return _Escaper(text, math=False).run(protect_case=protect_case)

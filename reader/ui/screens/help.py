@@ -1,9 +1,9 @@
 """The help screen (``?``): every key, the whole query language, and how to reach views.
 
-The key rows are data passed in as ``(key, description, group)``: the app's action table
-generates them, so help cannot drift from the bindings. ``DEFAULT_KEYS`` is the stand-in
-until that table exists (and what tests get). The query language and views sections are
-static: they describe reader/search/query.py and the sidebar.
+The key rows are data passed in as ``(group, key, description)``: the action table
+(``reader.ui.actions.help_rows``, the default) generates them, so help cannot drift from
+the bindings. The query language and views sections are static: they describe
+reader/search/query.py and the sidebar.
 
 At 80x24 the text does not fit: the body scrolls (scrollbar shown) and the bottom line says
 how much is left, so nobody mistakes the first screenful for all of it.
@@ -22,34 +22,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from reader.ui.actions import help_rows
 from reader.ui.safe_text import display_line
 
-KeyRow = tuple[str, str, str]  # (key, description, group)
-
-DEFAULT_KEYS: list[KeyRow] = [
-    ("j / k, ↓ / ↑", "move down / up", "Moving"),
-    ("g / G", "first / last paper", "Moving"),
-    ("J / K", "scroll the detail pane", "Moving"),
-    ("/", "search (filters as you type)", "Moving"),
-    ("escape", "back to the list; in the list, clear the search, then the selection", "Moving"),
-    ("space", "select for bulk actions", "Triage"),
-    ("s", "star / unstar", "Triage"),
-    ("r", "mark read / unread", "Triage"),
-    ("x", "skip (hide from the inbox) / unskip", "Triage"),
-    ("t", "add tags (comma separated, tab completes)", "Triage"),
-    ("T", "remove a tag", "Triage"),
-    ("n", "edit the note (ctrl+s saves)", "Triage"),
-    ("u", "undo the last change (repeatable)", "Triage"),
-    ("y", "copy BibTeX of the current or selected papers", "Copy and export"),
-    ("Y", "copy the title", "Copy and export"),
-    ("e", "export…", "Copy and export"),
-    ("o", "cycle sort: relevance, date, title", "Views"),
-    ("b", "show / hide the views sidebar", "Views"),
-    ("P", "problems and data quality", "Views"),
-    ("ctrl+p", "command palette (themes, all commands)", "App"),
-    ("?", "this help", "App"),
-    ("q", "quit", "App"),
-]
+KeyRow = tuple[str, str, str]  # (group, key as shown, description): reader.ui.actions.help_rows
 
 QUERY_LANGUAGE: list[tuple[str, str]] = [
     ("word", "in title, authors or abstract; typos tolerated, the last word is a prefix"),
@@ -86,7 +62,7 @@ def _table(rows: Sequence[tuple[str, str]]) -> Table:
 def grouped(rows: Sequence[KeyRow]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Rows by group, groups in order of first appearance."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for key, description, group in rows:
+    for group, key, description in rows:
         groups.setdefault(group, []).append((key, description))
     return list(groups.items())
 
@@ -96,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, keys: Sequence[KeyRow] | None = None) -> None:
         super().__init__()
-        self._keys = list(keys) if keys is not None else DEFAULT_KEYS
+        self._keys = list(keys) if keys is not None else help_rows()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help-dialog"):

@@ -14,6 +14,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -21,6 +22,7 @@ from reader.model.annotation import Annotation
 from reader.model.paper import Paper
 from reader.search import ParsedQuery, highlight_spans
 from reader.search.query import ABSTRACT, TITLE
+from reader.ui.actions import bindings_for
 from reader.ui.safe_text import display_block, display_line
 from reader.ui.widgets.paper_row import readable_math
 
@@ -120,6 +122,7 @@ def describe_paper(
 
 class PaperDetail(VerticalScroll, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"paper-detail--match"}
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("detail"))
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

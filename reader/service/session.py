@@ -9,18 +9,22 @@ an error severity, never as exceptions, and the reading list is unchanged when t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from reader.export.service import CitationKeys, render
-from reader.model.annotation import Annotation
+from reader.export.links import WebSearch
+from reader.export.service import CitationKeys, ExportError, render
+from reader.model.annotation import Annotation, Status
 from reader.model.paper import Paper
+from reader.model.tags import normalize_tags
 from reader.parsing.corpus import Corpus
 from reader.search import SearchEngine
+from reader.service.exporting import ExportRequest, run_export
+from reader.service.scopes import Scope
+from reader.service.views import View, build_views
 from reader.storage.errors import ReadOnlyError, StoreError
-from reader.storage.reading_list import ReadingList
-from reader.ui.views import View, build_views
+from reader.storage.reading_list import ReadingList, UndoResult
 
 Severity = Literal["information", "warning", "error"]
 
@@ -43,11 +47,18 @@ class Session:
     """The corpus, its search index and citation keys, and the reading list."""
 
     def __init__(
-        self, corpus: Corpus, reading_list: ReadingList, engine: SearchEngine | None = None
+        self,
+        corpus: Corpus,
+        reading_list: ReadingList,
+        engine: SearchEngine | None = None,
+        *,
+        web_search: WebSearch | None = None,
     ) -> None:
         self.corpus = corpus
-        self.papers: list[Paper] = corpus.papers
-        self.by_id: dict[str, Paper] = corpus.by_id
+        # Where "open the paper" and the Markdown export's links go.
+        self.web_search = web_search or WebSearch()
+        self.papers: Sequence[Paper] = corpus.papers
+        self.by_id: Mapping[str, Paper] = corpus.by_id
         self.reading_list = reading_list
         # Built once over the whole corpus (or read from the cache), in the loading thread.
         self.engine = engine if engine is not None else SearchEngine(self.papers)
@@ -58,6 +69,8 @@ class Session:
         self._annotations: dict[str, Annotation] | None = None
         # Bumped whenever annotations may have changed: caches and narrowing key on it.
         self.generation = 0
+        self.closed = False
+        self._last_poll_error: str | None = None
 
     @property
     def keys(self) -> CitationKeys:
@@ -98,8 +111,72 @@ class Session:
                 found.update(dict.fromkeys(annotation.tags))
         return list(found)
 
+    def all_tags(self) -> list[str]:
+        return self.reading_list.all_tags()
+
+    def duplicate_titles(self, paper: Paper) -> list[str]:
+        """The titles of the papers ``paper`` may duplicate, for the detail pane."""
+        return [
+            self.by_id[other].display_title if other in self.by_id else f"(not loaded: {other})"
+            for other in paper.possible_duplicates
+        ]
+
     def bibtex(self, papers: Sequence[Paper]) -> str:
         return render(papers, self.annotations(), "bibtex", keys=self.keys)
+
+    def export_choices(self, results: int, selected: int) -> list[tuple[Scope, str]]:
+        """The scopes an export can take right now, each with a label that gives its size."""
+        views = {view.key: view for view in self.views()}
+        choices = [(Scope("results"), f"Current results ({results:,})")]
+        if selected:
+            choices.append((Scope("selected"), f"Selected papers ({selected:,})"))
+        choices.append((Scope("starred"), f"Starred ({views['starred'].count:,})"))
+        choices.append((Scope("reading-list"), "Reading list (starred, tagged or noted)"))
+        choices.extend(
+            (Scope("tag", tag=key.removeprefix("tag:")), f"Tag {view.label} ({view.count:,})")
+            for key, view in views.items()
+            if key.startswith("tag:")
+        )
+        return choices
+
+    def export(
+        self,
+        request: ExportRequest,
+        *,
+        results: Sequence[Paper],
+        selected: Sequence[Paper],
+    ) -> Outcome:
+        """Run an export from the app; the outcome says where it went or why it failed."""
+        if request.web_search is None:
+            request = replace(request, web_search=self.web_search)
+        try:
+            outcome = run_export(
+                request,
+                papers=self.papers,
+                annotations=self.annotations(),
+                keys=self.keys,
+                results=results,
+                selected=selected,
+            )
+        except (ExportError, OSError) as error:
+            return Outcome(f"Export failed: {error}", "error")
+        if not outcome.count:
+            return Outcome("Nothing to export: no papers in that selection.", "warning")
+        return Outcome(outcome.summary())
+
+    def poll(self) -> Outcome | None:
+        """Pick up another writer's changes. An outcome when something changed (message
+        empty) or when the file could not be re-read (said once, not every poll)."""
+        try:
+            changed = self.reload_if_changed()
+        except Exception as error:  # a half-written or damaged file must not end the session
+            message = f"Could not re-read {self.reading_list.path}: {error}"
+            if message == self._last_poll_error:
+                return None
+            self._last_poll_error = message
+            return Outcome(message, "warning")
+        self._last_poll_error = None
+        return Outcome("") if changed else None
 
     def reload_if_changed(self) -> bool:
         """Pick up another process's writes; True when there was something to pick up."""
@@ -120,25 +197,25 @@ class Session:
 
     def toggle_read(self, papers: Sequence[Paper]) -> Outcome:
         if all(self.status(paper) == "read" for paper in papers):
-            return self._set_status(papers, "unread", "Marked {} unread")
-        return self._set_status(papers, "read", "Marked {} read")
+            return self._set_status(papers, "unread", "Marked " + _count(papers) + " unread")
+        return self._set_status(papers, "read", "Marked " + _count(papers) + " read")
 
     def toggle_skip(self, papers: Sequence[Paper]) -> Outcome:
         if all(self.status(paper) == "skipped" for paper in papers):
-            return self._set_status(papers, "unread", "Back in the inbox: {}")
-        return self._set_status(papers, "skipped", "Skipped {}")
+            return self._set_status(papers, "unread", "Back in the inbox: " + _count(papers))
+        return self._set_status(papers, "skipped", "Skipped " + _count(papers))
 
     def mark_read(self, paper: Paper) -> Outcome:
-        return self._set_status([paper], "read", "Marked {} read")
+        return self._set_status([paper], "read", "Marked " + _count([paper]) + " read")
 
     def add_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> Outcome:
-        names = ", ".join(tags)
+        names = ", ".join(normalize_tags(tags))
         return self._change(
             lambda: self.reading_list.add_tags(papers, tags), f"Tagged {_count(papers)}: {names}"
         )
 
     def remove_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> Outcome:
-        names = ", ".join(tags)
+        names = ", ".join(normalize_tags(tags))
         return self._change(
             lambda: self.reading_list.remove_tags(papers, tags),
             f"Removed {names} from {_count(papers)}",
@@ -149,21 +226,33 @@ class Session:
         return self._change(lambda: self.reading_list.set_note(paper, note), message)
 
     def undo(self) -> Outcome:
-        undone: list[str | None] = []
-        outcome = self._change(lambda: undone.append(self.reading_list.undo()), "")
+        """Take back this window's latest change where no one else has changed it since."""
+        return self._revert(self.reading_list.undo, "Undid", "Nothing to undo")
+
+    def redo(self) -> Outcome:
+        return self._revert(self.reading_list.redo, "Redid", "Nothing to redo")
+
+    def close(self) -> None:
+        """Quitting has started: from now on every change is refused (keys still queued
+        after ``q`` must not change the reading list while the app closes)."""
+        self.closed = True
+
+    def _revert(self, revert: Callable[[], UndoResult | None], verb: str, nothing: str) -> Outcome:
+        results: list[UndoResult | None] = []
+        outcome = self._change(lambda: results.append(revert()), "")
         if not outcome.changed:
             return outcome
-        if undone[0] is None:
-            return Outcome("Nothing to undo", "warning")
-        return Outcome(f"Undone: {undone[0]}")
+        if results[0] is None:
+            return Outcome(nothing, "warning")
+        result = results[0]
+        return Outcome(result.message(verb), "warning" if result.kept else "information")
 
-    def _set_status(self, papers: Sequence[Paper], status: str, template: str) -> Outcome:
-        return self._change(
-            lambda: self.reading_list.set_status(papers, status),  # type: ignore[arg-type]
-            template.format(_count(papers)),
-        )
+    def _set_status(self, papers: Sequence[Paper], status: Status, message: str) -> Outcome:
+        return self._change(lambda: self.reading_list.set_status(papers, status), message)
 
     def _change(self, change: Callable[[], object], message: str) -> Outcome:
+        if self.closed:
+            return Outcome("Not saved: reader is closing", "error")
         try:
             change()
         except ReadOnlyError as error:

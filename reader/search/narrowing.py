@@ -22,9 +22,7 @@ being extended, which is exactly where prefix and typo expansion change the mean
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from reader.search import SearchResult, parse_query
+from reader.search.query import parse_query
 
 
 def can_narrow(previous: str, new: str, *, previous_had_hint: bool = False) -> bool:
@@ -36,19 +34,3 @@ def can_narrow(previous: str, new: str, *, previous_had_hint: bool = False) -> b
         return False  # the previous result is everything: nothing to gain
     new_terms = set(parse_query(new).terms)
     return all(term in new_terms for term in old_terms)
-
-
-def narrowed_within(
-    previous_text: str | None, previous: SearchResult | None, new_text: str
-) -> Sequence[int] | None:
-    """The previous result's rows to search within for ``new_text``, or None (search all).
-
-    A truncated result left rare matches out, so it never narrows: they get a second chance.
-    A cancelled one is incomplete. The caller must also check that the annotations have not
-    changed since (filters like ``is:unread`` depend on them).
-    """
-    if previous is None or previous_text is None or previous.truncated or previous.cancelled:
-        return None
-    if not can_narrow(previous_text, new_text, previous_had_hint=previous.hint is not None):
-        return None
-    return previous.indices

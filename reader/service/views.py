@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from reader.model.annotation import Annotation
 
 ORPHANED = "orphaned"
+INBOX_QUERY = "is:unread"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ def build_views(
         tags.update(annotation.tags)
     views = [
         View("all", "All", "", total),
-        View("inbox", "Inbox", "is:unread", total - statuses["read"] - statuses["skipped"]),
+        View("inbox", "Inbox", INBOX_QUERY, total - statuses["read"] - statuses["skipped"]),
         View("starred", "Starred", "is:starred", starred),
         View("read", "Read", "is:read", statuses["read"]),
         View("skipped", "Skipped", "is:skipped", statuses["skipped"]),
