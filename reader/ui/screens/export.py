@@ -43,7 +43,6 @@ ABSTRACTS_KEY = "export.abstracts"
 class ExportScope:
     key: str  # "results", "selected", "starred", "reading-list" or "tag:NAME"
     label: str
-    title: str | None = None  # heading of a Markdown export; None: "Reading list"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +51,6 @@ class ExportRequest:
     scope: str
     path: Path
     abstracts: bool
-    title: str | None = None
 
 
 def abstracts_label(included: bool) -> str:
@@ -182,7 +180,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         scope = next((scope for scope in self._scopes if scope.key == scope_key), self._scopes[0])
         abstracts = fmt == "markdown" and self.query_one("#export-abstracts", Checkbox).value
         self._remember(path, scope.key, fmt, abstracts)
-        self.dismiss(ExportRequest(fmt, scope.key, path, abstracts, scope.title))
+        self.dismiss(ExportRequest(fmt, scope.key, path, abstracts))
 
     def _remember(self, path: Path, scope: str, fmt: ExportFormat, abstracts: bool) -> None:
         self._state.set(DIRECTORY_KEY, path.parent.absolute())
