@@ -17,6 +17,7 @@ from textual.markup import escape
 
 from reader.export.links import open_in_browser, paper_url
 from reader.model import Paper
+from reader.search.quality import data_quality
 from reader.service.exporting import ExportRequest as ServiceExportRequest
 from reader.service.scopes import Scope
 from reader.service.session import Outcome, plural
@@ -65,7 +66,15 @@ class PaperCommands:
         self.screen.app.push_screen(HelpScreen(help_rows(self.screen.app_settings.keymap)))
 
     def do_problems(self) -> None:
-        self.screen.app.push_screen(ProblemsScreen(self.session.corpus.problems))
+        quality = data_quality(self.session.engine)
+        problems = ProblemsScreen(self.session.corpus.problems, quality)
+        self.screen.app.push_screen(problems, self._search_for)
+
+    def _search_for(self, query: str | None) -> None:
+        """A data-quality count chosen in the problems view: search for those papers."""
+        if query:
+            self.screen.search_input.value = query
+            self.screen.paper_list.focus()
 
     # -- triage ---------------------------------------------------------------------------
 

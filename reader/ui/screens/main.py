@@ -45,6 +45,11 @@ KEYS_WARM_DELAY_SECONDS = 2.0
 
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("screen"))
+    # Below 110 columns the layout stacks (see "-narrow" in reader.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
     AUTO_FOCUS = "#paper-list"  # the triage keys are in the footer from the first frame
     AUTO_READ_SECONDS = 1.5
 
@@ -86,6 +91,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#search-hint").display = False
+        self.query_one(PaperDetail).roots = list(getattr(self.app, "corpus_paths", []))
         self._refresh_side_panels()
         self.run_search()
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
@@ -184,7 +190,12 @@ class MainScreen(Screen[None]):
         if paper is None:
             detail.show(None)
             return
-        detail.show(paper, self.session.annotation(paper), self.session.duplicate_titles(paper))
+        annotation, duplicates = (
+            self.session.annotation(paper),
+            self.session.duplicate_titles(paper),
+        )
+        query = self.live.shown.result.query if self.live.shown else None
+        detail.show(paper, annotation, duplicates, query)
 
     def after_change(self, outcome: Outcome) -> None:
         """Show the outcome; on success, redraw everything an annotation can affect."""
