@@ -8,6 +8,7 @@
     reader export --format bibtex|markdown [--query Q] [--all] [--abstracts] [-o FILE]
                   [--db PATH] [PATH...]
     reader restore [--db PATH] [--force]
+    reader config --show [--config PATH]
 
 One module per subcommand, each with ``run(argv, out, err) -> int``; this package's
 ``main`` only dispatches. A file literally named like a subcommand can be opened as
@@ -31,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "annotate": "annotate",
     "export": "export",
     "restore": "restore",
+    "config": "config",
 }
 
 

@@ -56,7 +56,7 @@ class Paper:
     possible_duplicates: tuple[str, ...] = ()
     # Fields a BibTeX import may carry beyond the listing formats (kept for round trips).
     extra: dict[str, str] = field(default_factory=dict)
-    # The arXiv identifier (``2301.01234``, no version) where a listing line carried one.
+    # The arXiv identifier (``2104.14294``, ``2104.14294v2``) when a source names one.
     arxiv_id: str | None = None
 
     def __reduce__(self) -> tuple[type[Paper], tuple[Any, ...]]:
@@ -117,7 +117,7 @@ class Paper:
         }
         if self.extra:
             data["extra"] = dict(self.extra)
-        if self.arxiv_id:
+        if self.arxiv_id is not None:
             data["arxiv_id"] = self.arxiv_id
         return data
 

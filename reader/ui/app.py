@@ -11,22 +11,31 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import deque
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from reader.config import Settings
+from reader.export.links import web_search_for
 from reader.parsing.corpus import INDEX, LINK, finish_loading, load_corpus
 from reader.search.cached import engine_for
-from reader.storage.errors import StoreError
+from reader.service.session import Session, plural
+from reader.storage.errors import CorruptStoreError, StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
+from reader.ui.actions import ACTIONS, Action, effective_keys
 from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
+from reader.ui.memory import recall
 from reader.ui.screens.loading import LoadingScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.store_error import StoreChoice, StoreErrorScreen
-from reader.ui.session import Session, plural
+from reader.ui.state import UiState
 from reader.ui.themes import default_theme_dirs, load_themes, with_reader_variables
 
 DEFAULT_THEME = "reader-dark"
@@ -42,9 +51,8 @@ class ReaderApp(App[None]):
         corpus_paths: Sequence[Path],
         db_path: Path,
         *,
-        theme: str | None = None,
+        settings: Settings | None = None,
         clipboard: Clipboard | None = None,
-        auto_read: bool = False,
         read_only: bool = False,
         theme_dirs: Sequence[Path] | None = None,
         export_dir: Path | None = None,
@@ -52,12 +60,14 @@ class ReaderApp(App[None]):
         super().__init__()
         self.corpus_paths = list(corpus_paths)
         self.db_path = db_path
-        self.requested_theme = theme
+        self.settings = settings or Settings()
         self.reader_clipboard: Clipboard = clipboard or FallbackClipboard(
             SystemClipboard(), TerminalClipboard(self.copy_to_clipboard)
         )
-        self.auto_read = auto_read
         self.read_only = read_only
+        self.ui_state = UiState.load()
+        # Every notification's text, newest last: what the status line told the user.
+        self.notices: deque[str] = deque(maxlen=200)
         self.theme_dirs = list(theme_dirs) if theme_dirs is not None else default_theme_dirs()
         self.export_dir = export_dir
         self.reading_list: ReadingList | None = None
@@ -67,7 +77,23 @@ class ReaderApp(App[None]):
     def get_css_variables(self) -> dict[str, str]:
         return with_reader_variables(super().get_css_variables())
 
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notify, recorded in ``notices``. Markup is off by default: messages
+        carry titles, tags and paths, which are data."""
+        self.notices.append(message)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
         self._install_themes()
         self.push_screen(LoadingScreen())
         self.open_reading_list()
@@ -80,11 +106,14 @@ class ReaderApp(App[None]):
             self.register_theme(theme)
         for error in loaded.errors:
             self.notify(f"Theme skipped: {error}", severity="warning", markup=False, timeout=10)
-        wanted = self.requested_theme or DEFAULT_THEME
+        wanted = self.settings.theme
+        remembered = recall(self.ui_state).theme
+        if self.settings.source("theme") != "--theme" and remembered in self.available_themes:
+            wanted = remembered  # the theme last chosen in the app; a flag still wins
         if wanted in self.available_themes:
             self.theme = wanted
             return
-        if self.requested_theme:
+        if wanted != DEFAULT_THEME:
             names = ", ".join(sorted(self.available_themes))
             self.notify(
                 f"Unknown theme {wanted!r}. Available: {names}",
@@ -102,8 +131,11 @@ class ReaderApp(App[None]):
             self.reading_list = ReadingList.open(self.db_path, read_only=self.read_only)
         except StoreError as error:
             # Corrupt or newer-schema files: the store refuses to touch them, and so do we.
+            # Only a damaged file may be replaced by a backup.
+            damaged = isinstance(error, CorruptStoreError)
             self.push_screen(
-                StoreErrorScreen(self.db_path, str(error), note=note), self._store_choice
+                StoreErrorScreen(self.db_path, str(error), note=note, can_restore=damaged),
+                self._store_choice,
             )
             return
         except OSError as error:
@@ -116,17 +148,20 @@ class ReaderApp(App[None]):
 
     def _store_choice(self, choice: StoreChoice | None) -> None:
         if choice != "restore":
-            self.exit(return_code=1, message=f"reader: left {self.db_path} untouched.")
+            # Printed by Rich after the app closes: a Text, so a path with [brackets] in it is
+            # shown as it is, never read as markup.
+            self.exit(return_code=1, message=Text(f"reader: left {self.db_path} untouched."))
             return
         try:
-            backup = restore_newest_backup(self.db_path)
+            # Never forced: if the file became valid meanwhile, it is kept.
+            plan = restore_newest_backup(self.db_path)
         except (StoreError, OSError) as error:
             self.open_reading_list(note=f"Restoring failed: {error}")
             return
-        if backup is None:
+        if plan is None:
             self.open_reading_list(note="No valid backup was found beside the file.")
             return
-        self.notify(f"Restored the reading list from {backup}", markup=False, timeout=10)
+        self.notify(f"Restored the reading list from {plan.backup.path}", markup=False, timeout=10)
         self.open_reading_list()
 
     # -- loading --------------------------------------------------------------------------
@@ -139,7 +174,8 @@ class ReaderApp(App[None]):
             engine = engine_for(
                 corpus, progress=lambda done, total: self._report_progress(INDEX, done, total)
             )
-            session = Session(corpus, self.reading_list, engine)
+            search = web_search_for(self.settings.open_url)
+            session = Session(corpus, self.reading_list, engine, web_search=search)
         except Exception as error:  # the loader reports bad input as problems; this is a bug
             self.call_from_thread(self._loading_failed, error)
             return
@@ -189,7 +225,11 @@ class ReaderApp(App[None]):
         self.session = session
         self.switch_screen(
             MainScreen(
-                session, self.reader_clipboard, auto_read=self.auto_read, export_dir=self.export_dir
+                session,
+                self.reader_clipboard,
+                settings=self.settings,
+                export_dir=self.export_dir,
+                state=self.ui_state,
             )
         )
         problems = session.corpus.problems
@@ -205,28 +245,36 @@ class ReaderApp(App[None]):
         if not session.papers:
             self.notify("No papers were found in the input files.", severity="warning")
 
+    async def action_quit(self) -> None:
+        # Keys already queued behind ``q`` are still delivered while the app closes; the
+        # session refuses them so nothing changes on disk after the user asked to quit.
+        if self.session is not None:
+            self.session.close()
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                problem = screen.remember()
+                if problem:
+                    self.log.warning(problem)
+        await super().action_quit()
+
     # -- command palette ------------------------------------------------------------------
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if not isinstance(screen, MainScreen):
             return
-        marked = "the current or selected papers"
-        commands = [
-            ("Star / unstar", f"Star {marked} (s)", screen.action_toggle_star),
-            ("Read / unread", f"Mark {marked} read or unread (r)", screen.action_toggle_read),
-            ("Skip", f"Hide {marked} from the inbox (x)", screen.action_toggle_skip),
-            ("Add tags", f"Tag {marked} (t)", screen.action_add_tags),
-            ("Remove tag", f"Remove a tag from {marked} (T)", screen.action_remove_tag),
-            ("Edit note", "Edit the current paper's note (n)", screen.action_edit_note),
-            ("Undo", "Undo the last change (u)", screen.action_undo),
-            ("Copy BibTeX", f"Copy BibTeX of {marked} (y)", screen.action_copy_bibtex),
-            ("Copy title", "Copy the current paper's title (Y)", screen.action_copy_title),
-            ("Cycle sort", "Relevance, date, title (o)", screen.action_cycle_sort),
-            ("Toggle views", "Show or hide the views sidebar (b)", screen.action_toggle_sidebar),
-            ("Export", "Write BibTeX or Markdown to a file (e)", screen.action_export),
-            ("Problems", "List problems found in the input files (P)", screen.action_problems),
-            ("Help", "Show all keys (?)", screen.action_help),
-        ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        keys = effective_keys(self.settings.keymap)
+        for action in ACTIONS:
+            if action.palette:
+                shown = action.display_key if keys[action.id] == action.key else keys[action.id]
+                yield SystemCommand(
+                    action.description,
+                    f"{shown}  ({action.id})",
+                    partial(self._run_palette_action, screen, action),
+                )
+
+    def _run_palette_action(self, screen: MainScreen, action: Action) -> None:
+        if action.target == "list":
+            self.call_later(screen.paper_list.run_action, action.action)
+        else:
+            self.call_later(screen.run_action, action.action)
