@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
+    from pylatexenc.latex2text import LatexNodes2Text
 
 _LATEX_MARKERS = re.compile(r"[\\$~{}]")
 _BARE_SPECIALS = re.compile(r"(?<!\\)([%&#])")
@@ -52,7 +52,7 @@ def _converter() -> LatexNodes2Text:
         MacroTextSpec,
         get_default_latex_context_db,
     )
-    from pylatexenc.latexwalker import LatexMacroNode  # type: ignore[import-untyped]
+    from pylatexenc.latexwalker import LatexMacroNode
 
     class KeepUnknownMacros(LatexNodes2Text):  # type: ignore[misc]
         """pylatexenc discards unknown macros; a reader would lose words, so show them raw."""

@@ -41,7 +41,7 @@ class AbstractStore(Sequence[str]):
     more than everything else a warm start does. Only the abstracts shown are decoded.
     """
 
-    def __init__(self, path: str, offsets: array) -> None:
+    def __init__(self, path: str, offsets: array[int]) -> None:
         self._path = path
         self._offsets = offsets  # len(self) + 1 byte offsets
         self._map: mmap.mmap | None = None
@@ -93,7 +93,7 @@ class AbstractStore(Sequence[str]):
         assert self._map is not None
         return self._map[start:end].decode("utf-8", "surrogatepass")
 
-    def __reduce__(self) -> tuple[type[AbstractStore], tuple[str, array]]:
+    def __reduce__(self) -> tuple[type[AbstractStore], tuple[str, array[int]]]:
         return (AbstractStore, (self._path, self._offsets))
 
 
