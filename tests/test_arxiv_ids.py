@@ -31,8 +31,8 @@ FILES = {
 }
 EXPECTED = {
     "Masked Siamese Networks arXiv:2204.07141": "2204.07141",
-    "ImageNet-X: Understanding Model Mistakes": "2211.01866",
-    "End-to-End Meta-Bayesian Optimisation": "2305.15930",
+    "ImageNet-X: Understanding Model Mistakes": "2211.01866v2",
+    "End-to-End Meta-Bayesian Optimisation": "2305.15930v1",
     "Old Physics": "hep-th/9901001",
     None: "2312.00001",
 }

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when parsing output changes, so old cache entries are never served.
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 _KEEP_ENTRIES = 4
 _HASH_CHUNK = 1 << 20
 

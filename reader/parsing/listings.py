@@ -22,7 +22,8 @@ a title line and an abstract line per paper::
 
 A line may carry an arXiv id or URL (``arXiv:2301.01234``, ``arxiv.org/abs/2301.01234v2``,
 ``arXiv:hep-th/9901001``); the first one in a record's title or abstract becomes its
-``arxiv_id`` (without the version: every version is the same paper). The text is kept as is.
+``arxiv_id``, with its version where the line names one (as BibTeX imports keep it). The text
+is kept as is.
 
 Every parser returns records and problems; a line that is not used by a record is reported,
 never silently dropped. Blank lines separate nothing in these formats and are ignored.
@@ -60,7 +61,7 @@ _MAX_HEADER_CHARS = 80
 _MAX_TITLE_CHARS = 300
 _ARXIV = re.compile(
     r"(?:\barXiv:\s*|\barxiv\.org/(?:abs|pdf)/)"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?(?!\.?\d)",
+    r"(?P<id>(?:\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?)(?!\.?\d)",
     re.IGNORECASE,
 )
 
@@ -298,7 +299,7 @@ def _paper(
 
 
 def arxiv_id(text: str | None) -> str | None:
-    """The first arXiv id named in ``text`` (``arXiv:ID`` or an arxiv.org URL), unversioned."""
+    """The first arXiv id named in ``text`` (``arXiv:ID`` or an arxiv.org URL)."""
     if not text or "rxiv" not in text.casefold():  # the cheap test first: most lines have none
         return None
     match = _ARXIV.search(text)
