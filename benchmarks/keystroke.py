@@ -58,7 +58,7 @@ async def _run(corpus: Path, queries: list[str]) -> list[float]:
                     started = time.perf_counter()
                     await pilot.press("space" if char == " " else char)
                     expected = screen.search_input.value
-                    while screen._shown_text != expected:
+                    while screen.shown_query_text != expected:
                         await pilot.pause(0)
                     screen.paper_list.render_line(0)
                     await pilot.pause(0)
