@@ -201,14 +201,19 @@ class Linker:
             paper = papers[position]
             keys = _blocking_keys(paper)
             self.keys[position] = keys
-            candidates: set[int] = set()
+            title_candidates: set[int] = set()
+            opening_candidates: set[int] = set()
             for key in keys:
                 block = self.blocks.setdefault(key, [])
-                candidates.update(block)
+                (title_candidates if key & _TITLE_KEY else opening_candidates).update(block)
                 block.append(position)
-            candidates.discard(position)
-            for other in candidates:
-                if _near_duplicates(papers, position, other, titles, abstracts):
+            title_candidates.discard(position)
+            opening_candidates.discard(position)
+            for other in title_candidates | opening_candidates:
+                by_title, by_opening = other in title_candidates, other in opening_candidates
+                if _near_duplicates(
+                    papers, position, other, titles, abstracts, by_title, by_opening
+                ):
                     self.links.setdefault(position, set()).add(other)
                     self.links.setdefault(other, set()).add(position)
                     touched.update((position, other))
@@ -247,11 +252,22 @@ def apply_links(papers: Sequence[Paper], linker: Linker, positions: Iterable[int
 
 
 def _near_duplicates(
-    papers: Sequence[Paper], a: int, b: int, titles: dict[int, str], abstracts: dict[int, str]
+    papers: Sequence[Paper],
+    a: int,
+    b: int,
+    titles: dict[int, str],
+    abstracts: dict[int, str],
+    by_title: bool,
+    by_opening: bool,
 ) -> bool:
-    if _similar(_folded(papers, a, titles, _title), _folded(papers, b, titles, _title)):
+    """Titles are compared for pairs blocked by title words, abstracts for pairs blocked by
+    the abstract's opening words: a pair that shares only title words but has different
+    titles is not worth folding two abstracts for. Both rules depend on the pair alone."""
+    if by_title and _similar(
+        _folded(papers, a, titles, _title), _folded(papers, b, titles, _title)
+    ):
         return True
-    return _similar(
+    return by_opening and _similar(
         _folded(papers, a, abstracts, _abstract_prefix),
         _folded(papers, b, abstracts, _abstract_prefix),
     )
