@@ -30,7 +30,7 @@ from reader.storage.errors import CorruptStoreError, StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
 from reader.ui.actions import ACTIONS, Action, effective_keys
 from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
-from reader.ui.memory import recall
+from reader.ui.memory import recall, remember_window
 from reader.ui.screens.loading import LoadingScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.store_error import StoreChoice, StoreErrorScreen
@@ -236,7 +236,7 @@ class ReaderApp(App[None]):
             self.session.close()
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
-                problem = screen.remember()
+                problem = remember_window(screen)
                 if problem:
                     self.log.warning(problem)
         await super().action_quit()
