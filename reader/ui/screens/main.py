@@ -49,7 +49,7 @@ KEYS_WARM_DELAY_SECONDS = 2.0
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("screen"))
     # Below 110 columns the layout stacks (see "-narrow" in reader.tcss).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
         (110, "-wide"),
     ]
