@@ -22,6 +22,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from reader.model.paper import Paper
 from reader.parsing.table import paper_ids
@@ -31,7 +32,7 @@ from reader.search.text import tokens
 
 ORG = "org"
 INDEXED_FIELDS: tuple[str, ...] = (TITLE, AUTHOR, ABSTRACT, ORG)
-Postings = array[int] | int  # array('I') of internal ids, or a bitset
+Postings: TypeAlias = "array[int] | int"  # array('I') of internal ids, or a bitset
 # A bitset costs size/8 bytes, an array 4 bytes per id: bits win above 1 id in 32 documents.
 _BITSET_IF_MORE_THAN_ONE_IN = 32
 _UNDATED = 0

@@ -49,7 +49,7 @@ KEYS_WARM_DELAY_SECONDS = 2.0
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("screen"))
     # Below 110 columns the layout stacks (see "-narrow" in reader.tcss).
-    HORIZONTAL_BREAKPOINTS = [
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (Textual declares it an instance attribute)
         (0, "-narrow"),
         (110, "-wide"),
     ]
