@@ -12,6 +12,14 @@ list keeps an in-memory index paper id -> document id. Keys of a document we do 
 are kept (in ``Annotation.extra``) and written back, so a newer minor addition survives
 a round trip through this version. Other tables are left untouched.
 
+Optional key ``host`` (``HOST_KEY``), written by ``reader sync``: the name of the machine
+whose sync last committed a change to this annotation. It is not a field of ``Annotation``
+(so it is kept, like any unknown key, in ``extra`` and written back unchanged by local
+edits); ``reader sync`` sets it on every annotation it commits as changed, so it names the
+machine that made the latest change, and the merge uses it to say whose conflicting note
+edit it kept (``--- conflicting edit from <host>, <time>``). Per annotation rather than
+per commit because git's merge driver sees only file contents, never commits.
+
 Missing optional fields take their defaults; fields of the wrong type make the whole file
 "corrupt": guessing could silently lose a user's notes, and backups exist to recover from.
 """
@@ -27,6 +35,7 @@ from reader.model.tags import normalize_tags
 SCHEMA_VERSION = 1
 META_TABLE = "meta"
 ANNOTATIONS_TABLE = "annotations"
+HOST_KEY = "host"
 KNOWN_FIELDS = frozenset(
     {"paper_id", "starred", "tags", "note", "status", "title", "first_author", "created", "updated"}
 )

@@ -1,0 +1,29 @@
+"""Sharing the reading list between machines through git (``reader sync``).
+
+- merge.py: the three-way, field-by-field merge of two reading lists (``reader
+  merge-driver`` and sync both use it); pure functions on parsed tables.
+- changes.py: what changed between two versions, in words ("starred 2, tagged 5, 1 note").
+- git.py: running the git program (no prompts, no hangs, locks handed to children).
+- service.py: ``init_sync`` and ``sync_reading_list`` -> ``SyncReport`` (what the CLI and
+  the app call); driver.py: the merge driver as a function of three paths.
+
+Imports reader.model and reader.storage only; never the UI or the CLI.
+"""
+
+from reader.sync.service import (
+    InitReport,
+    SyncError,
+    SyncReport,
+    driver_command,
+    init_sync,
+    sync_reading_list,
+)
+
+__all__ = [
+    "InitReport",
+    "SyncError",
+    "SyncReport",
+    "driver_command",
+    "init_sync",
+    "sync_reading_list",
+]
