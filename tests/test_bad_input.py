@@ -24,9 +24,9 @@ DATED = (
 
 def run_cli(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    import reader.cli as cli
+    from reader.cli import parse
 
-    code = cli.run_parse(cli.build_parse_parser().parse_args(list(args)), out, err)
+    code = parse.run(list(args), out, err)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from reader.cli.annotate import run_annotate
 from reader.model.paper import Paper
-from reader.storage.cli_support import run_annotate
 from reader.storage.reading_list import ReadingList
 from reader.storage.schema import read_snapshot
 

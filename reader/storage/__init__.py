@@ -7,5 +7,4 @@
 - json_file_storage.py: the TinyDB ``Storage``: atomic saves, lock, merge-on-write.
 - atomic_file.py, locking.py, backups.py: the durability building blocks.
 
-- cli_support.py: ``reader annotate``.
 """

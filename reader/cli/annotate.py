@@ -16,7 +16,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from reader.cli_parsing import USAGE_ERROR, ExitlessParser, ParserExit
+from reader.cli.common import (
+    USAGE_ERROR,
+    ExitlessParser,
+    ParserExit,
+    load_and_report,
+    store_hint,
+)
 from reader.model.annotation import STATUSES
 from reader.model.paper import Paper
 from reader.model.tags import normalize_tags
@@ -147,3 +153,45 @@ def _set_notes(reading_list: ReadingList, targets: list[Target], note: str) -> s
         return None
     count = len(descriptions)
     return f"set the note of {count} paper{'s' if count != 1 else ''}"
+
+
+# Options that take a value: the word after them is never a corpus path.
+_VALUE_OPTIONS = {"--tag", "--untag", "--note", "--status", "--db"}
+
+
+def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """``reader annotate ID... [PATH...]``: positional words naming existing files or
+    directories are corpus paths, the rest are paper ids (and options)."""
+    words: list[str] = []
+    paths: list[Path] = []
+    takes_value = False
+    for word in argv:
+        if not takes_value and not word.startswith("-") and Path(word).exists():
+            paths.append(Path(word))
+        else:
+            words.append(word)
+        takes_value = word in _VALUE_OPTIONS
+    corpus = load_and_report(paths, err)
+    code = run_annotate(words, stdout=out, stderr=err, papers_by_id=corpus.by_id)
+    if code == STORE_ERROR:
+        _print_store_hint(words, err)
+    return code
+
+
+def _print_store_hint(words: Sequence[str], err: TextIO) -> None:
+    db = Path(_db_argument(words) or default_db_path())
+    try:
+        ReadingList.open(db, read_only=True)
+    except StoreError as error:
+        hint = store_hint(db, error)
+        if hint:
+            print(hint, file=err)
+
+
+def _db_argument(words: Sequence[str]) -> str | None:
+    for index, word in enumerate(words):
+        if word == "--db" and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("--db="):
+            return word.split("=", 1)[1]
+    return None
