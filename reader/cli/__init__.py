@@ -8,6 +8,8 @@
     reader export --format bibtex|markdown [--query Q] [--all] [--abstracts] [-o FILE]
                   [--db PATH] [PATH...]
     reader restore [--db PATH] [--force]
+    reader sync [--init] [--remote URL] [--db PATH]
+    reader merge-driver BASE OURS THEIRS     (git runs it; see reader sync)
 
 One module per subcommand, each with ``run(argv, out, err) -> int``; this package's
 ``main`` only dispatches. A file literally named like a subcommand can be opened as
@@ -31,6 +33,8 @@ SUBCOMMANDS: dict[str, str] = {
     "annotate": "annotate",
     "export": "export",
     "restore": "restore",
+    "sync": "sync",
+    "merge-driver": "merge_driver",
 }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reader.model.tags import normalize_tags
-from reader.storage.schema import ANNOTATIONS_TABLE, HOST_KEY, Tables
+from reader.storage.schema import ANNOTATIONS_TABLE, HOST_KEY, META_TABLE, Tables
 
 _DEFAULTS: dict[str, Any] = {"starred": False, "tags": [], "note": "", "status": "unread"}
 
@@ -93,7 +93,7 @@ def describe_changes(old: Tables | None, new: Tables) -> ChangeCounts:
     counts.changed_papers.update(before)
     old_tables = old or {}
     for name, table in new.items():
-        if name == ANNOTATIONS_TABLE:
+        if name in (ANNOTATIONS_TABLE, META_TABLE):  # meta only holds the schema version
             continue
         previous_table = old_tables.get(name, {})
         counts.other_documents += sum(

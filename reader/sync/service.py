@@ -35,6 +35,7 @@ import contextlib
 import shlex
 import socket
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,7 @@ from reader.storage.locking import DEFAULT_TIMEOUT, LockTimeout, exclusive_lock_
 from reader.storage.schema import ANNOTATIONS_TABLE, HOST_KEY, Tables, empty_tables
 from reader.sync.changes import ChangeCounts, describe_changes
 from reader.sync.git import NETWORK_TIMEOUT, Git, GitError
-from reader.sync.merge import decode_tables, encode_tables, merge_tables
+from reader.sync.merge import MergeStats, decode_tables, encode_tables, merge_tables
 
 REMOTE = "origin"
 DEFAULT_BRANCH = "main"
@@ -665,7 +666,7 @@ def _merge_remote(repo: _Repo, theirs: str) -> tuple[ChangeCounts, int]:
     right after committing local changes (so the working file equals HEAD's)."""
     git = repo.git
     ours = git.text("rev-parse", "HEAD")
-    conflicts = 0
+    stats: MergeStats | None = None
     if _is_ancestor(git, ours, theirs):
         new = theirs
     else:
@@ -673,12 +674,17 @@ def _merge_remote(repo: _Repo, theirs: str) -> tuple[ChangeCounts, int]:
         # Several bases only after criss-cross merges; the first is git's best pick, and
         # with an older base more edits look concurrent, which the merge resolves safely.
         base = bases[0] if bases else None
-        tree, conflicts = _merge_trees(repo, base, ours, theirs)
+        tree, stats = _merge_trees(repo, base, ours, theirs)
         message = f"reader sync: merge {REMOTE}/{repo.branch} on {repo.host}"
         new = git.text("commit-tree", tree, "-p", ours, "-p", theirs, "-m", message)
     before = _tables_at(repo, ours)
     after = _install(repo, ours, new)
-    return describe_changes(before, after), conflicts
+    incoming = describe_changes(before, after)
+    if stats is not None and stats.hosts:
+        # A merged annotation carries the host of whichever edit won; who sent the changes
+        # is better told by the remote's documents that the merge took.
+        incoming.hosts = Counter(stats.hosts)
+    return incoming, stats.conflicts if stats is not None else 0
 
 
 def _ls_tree(git: Git, commit: str | None) -> dict[str, tuple[str, str]]:
@@ -696,12 +702,12 @@ def _ls_tree(git: Git, commit: str | None) -> dict[str, tuple[str, str]]:
     return entries
 
 
-def _merge_trees(repo: _Repo, base: str | None, ours: str, theirs: str) -> tuple[str, int]:
-    """The merged tree's id, and how many papers needed a both-sides merge."""
+def _merge_trees(repo: _Repo, base: str | None, ours: str, theirs: str) -> tuple[str, MergeStats]:
+    """The merged tree's id, and what the reading list's merge did."""
     git = repo.git
     b_files, o_files, t_files = _ls_tree(git, base), _ls_tree(git, ours), _ls_tree(git, theirs)
     merged: dict[str, tuple[str, str]] = {}
-    conflicts = 0
+    stats = MergeStats()
     for path in sorted(set(o_files) | set(t_files) | set(b_files)):
         b, o, t = b_files.get(path), o_files.get(path), t_files.get(path)
         if o == t or t == b:
@@ -709,7 +715,7 @@ def _merge_trees(repo: _Repo, base: str | None, ours: str, theirs: str) -> tuple
         elif o == b:
             chosen = t
         elif path == repo.rel and o is not None and t is not None:
-            chosen, conflicts = _merge_reading_list(repo, b, o, t)
+            chosen, stats = _merge_reading_list(repo, b, o, t)
         elif o is not None and t is not None and b is not None:
             chosen = _merge_text_file(repo, path, b, o, t)
         else:
@@ -731,12 +737,12 @@ def _merge_trees(repo: _Repo, base: str | None, ours: str, theirs: str) -> tuple
         tree = git.run("write-tree", env=env).text
     finally:
         index.unlink(missing_ok=True)
-    return tree, conflicts
+    return tree, stats
 
 
 def _merge_reading_list(
     repo: _Repo, base: tuple[str, str] | None, ours: tuple[str, str], theirs: tuple[str, str]
-) -> tuple[tuple[str, str], int]:
+) -> tuple[tuple[str, str], MergeStats]:
     git = repo.git
     sides: list[Tables] = []
     for where, entry in ((f"{REMOTE}/{repo.branch}", theirs), ("HEAD", ours)):
@@ -756,7 +762,7 @@ def _merge_reading_list(
     content = encode_tables(merged)
     decode_tables(content)  # never commit a file we could not read back
     sha = git.run("hash-object", "-w", "--stdin", "--no-filters", input=content).text
-    return (ours[0], sha), stats.conflicts
+    return (ours[0], sha), stats
 
 
 def _merge_text_file(
