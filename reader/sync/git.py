@@ -116,11 +116,34 @@ class Git:
             env.pop(name, None)  # we say which repository we mean
         self.env = env
 
+        self._config: dict[str, str] | None = None
+
+    def config(self) -> dict[str, str]:
+        """Every configured key (lower-cased section and name) -> its last value; read once
+        (one process instead of one per key) and forgotten by ``set_config``."""
+        if self._config is None:
+            output = self.run("config", "--list", "-z", check=False).stdout
+            found: dict[str, str] = {}
+            for record in output.split(b"\0"):
+                key, _, value = record.decode("utf-8", "replace").partition("\n")
+                if key:
+                    found[key.lower()] = value
+            self._config = found
+        return self._config
+
+    def set_config(self, key: str, value: str) -> None:
+        self.run("config", "--local", key, value)
+        self.forget_config()
+
+    def forget_config(self) -> None:
+        """After a command that changes the configuration (git remote add ...)."""
+        self._config = None
+
     def batch_ssh(self) -> None:
         """Make SSH fail instead of asking, unless the user chose their own SSH command."""
         if "GIT_SSH_COMMAND" in self.env or "GIT_SSH" in self.env:
             return
-        if self.run("config", "core.sshCommand", check=False).returncode == 0:
+        if "core.sshcommand" in self.config():
             return
         self.env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
 

@@ -199,15 +199,14 @@ def _open_repo(
 
 def _host_name(git: Git) -> str:
     """``git config reader.host`` if set (tests, or a nicer name), else the hostname."""
-    configured = git.run("config", "reader.host", check=False)
-    name = configured.text if configured.returncode == 0 else socket.gethostname()
+    name = git.config().get("reader.host") or socket.gethostname()
     clean = "".join(ch for ch in name if ch.isprintable()).strip()[:100]
     return clean or "unknown host"
 
 
 def _set_identity(repo: _Repo) -> None:
     """Commits need an author; a machine with none configured commits as reader sync."""
-    if repo.git.run("config", "user.email", check=False).returncode == 0:
+    if "user.email" in repo.git.config():
         return
     env = repo.git.env
     if "GIT_AUTHOR_EMAIL" in env and "GIT_COMMITTER_EMAIL" in env:
@@ -259,14 +258,15 @@ def _ensure_lines(path: Path, header: str, lines: list[str]) -> bool:
     return True
 
 
-def _write_setup_files(repo: _Repo) -> None:
+def _write_setup_files(repo: _Repo) -> bool:
+    """Write the .gitattributes and .gitignore lines that are missing; True if any was."""
     name = repo.db.name
-    _ensure_lines(
+    attributes = _ensure_lines(
         repo.folder / ".gitattributes",
         "# reader: merge the reading list field by field (reader merge-driver)",
         [f"{_pattern(name)} merge={DRIVER_NAME}"],
     )
-    _ensure_lines(
+    ignores = _ensure_lines(
         repo.folder / ".gitignore",
         "# reader: backups, lock and damaged copies of the reading list stay on this machine",
         [
@@ -276,21 +276,23 @@ def _write_setup_files(repo: _Repo) -> None:
             f"/.{_pattern(name)[1:]}.*.tmp",
         ],
     )
+    return attributes or ignores
 
 
-def _register_driver(repo: _Repo) -> None:
+def _register_driver(repo: _Repo, *, verify: bool = True) -> None:
+    """Register the driver in the repository's config (again, if the installation moved);
+    ``verify``: ask git whether .gitattributes really applies it to the reading list."""
     git = repo.git
     wanted = {
         f"merge.{DRIVER_NAME}.name": "reader reading list (field by field)",
         f"merge.{DRIVER_NAME}.driver": driver_command(),
     }
     for key, value in wanted.items():
-        current = git.run("config", "--local", "--get", key, check=False)
-        if (
-            current.returncode != 0
-            or current.stdout.decode("utf-8", "replace").rstrip("\n") != value
-        ):
-            git.run("config", "--local", key, value)
+        if git.config().get(key) != value:
+            git.set_config(key, value)
+            verify = True
+    if not verify:
+        return
     check = git.run("check-attr", "merge", "--", repo.rel).text
     if not check.endswith(f": merge: {DRIVER_NAME}"):
         raise SyncError(
@@ -417,15 +419,15 @@ def _sync(
         git.lock_fds = (repo.sync_fd,)
         stack.callback(setattr, git, "lock_fds", ())
         _remove_stale_git_state(repo.gitdir)
-        _write_setup_files(repo)
-        _register_driver(repo)
+        _register_driver(repo, verify=_write_setup_files(repo))
         if remote:
             has_origin = git.run("remote", "get-url", REMOTE, check=False).returncode == 0
             git.run("remote", "set-url" if has_origin else "add", REMOTE, remote)
+            git.forget_config()
         with _reading_list_lock(repo):
             committed = _commit_local(repo)
-        url_result = git.run("remote", "get-url", REMOTE, check=False)
-        url = url_result.text if url_result.returncode == 0 else None
+            seen = _signature(repo.db)
+        url = git.config().get(f"remote.{REMOTE}.url")
         state = _State(committed=committed, remote=url)
         if url is None:
             return state.report(problem="no remote is set up (reader sync --init --remote URL)")
@@ -438,8 +440,10 @@ def _sync(
                 return state.report(problem=f"cannot reach {url}: {offline}")
             if theirs is not None and not _is_ancestor(git, theirs, "HEAD"):
                 with _reading_list_lock(repo):
-                    state.committed_more(_commit_local(repo))
+                    if _signature(repo.db) != seen:  # the app saved a change meanwhile
+                        state.committed_more(_commit_local(repo))
                     state.incoming_from(*_merge_remote(repo, theirs))
+                    seen = _signature(repo.db)
             head = git.text("rev-parse", "HEAD")
             if head == theirs:
                 return state.report(in_sync=True)
@@ -555,17 +559,26 @@ def _read_local(repo: _Repo) -> Tables:
 
 def _tables_at(repo: _Repo, commit: str) -> Tables | None:
     """The reading list as ``commit`` has it; None when it has none (or an invalid one)."""
-    found = repo.git.run("rev-parse", "--verify", "--quiet", f"{commit}:{repo.rel}", check=False)
+    found = repo.git.run("cat-file", "blob", f"{commit}:{repo.rel}", check=False)
     if found.returncode != 0:
         return None
     try:
-        return decode_tables(_blob(repo.git, found.text), empty_ok=True)
+        return decode_tables(found.stdout, empty_ok=True)
     except ValueError:
         return None
 
 
 def _blob(git: Git, sha: str) -> bytes:
     return git.run("cat-file", "blob", sha).stdout
+
+
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes whenever the file is saved (every save is a rename of a new file)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _has_head(git: Git) -> bool:
@@ -795,13 +808,13 @@ def _install(repo: _Repo, old: str, new: str) -> Tables:
     """Make the index, the working tree and HEAD show ``new`` (from ``old``); returns the
     reading list it holds. The reading list file is replaced atomically; HEAD moves last."""
     git = repo.git
-    entry = git.run("rev-parse", "--verify", "--quiet", f"{new}:{repo.rel}", check=False)
-    if entry.returncode != 0:
+    mode, sha = _tree_entry(git, new, repo.rel)
+    if not sha:
         raise SyncError(
             f"{REMOTE}/{repo.branch} has no {repo.rel}; nothing was merged (was it deleted on "
             "another machine? restore it there with git)"
         )
-    content = _blob(git, entry.text)
+    content = _blob(git, sha)
     try:
         tables = decode_tables(content)
     except ValueError as problem:
@@ -809,13 +822,12 @@ def _install(repo: _Repo, old: str, new: str) -> Tables:
             f"the remote's reading list ({repo.rel} in {REMOTE}/{repo.branch}) is {problem}; "
             "nothing was merged and your reading list is untouched"
         ) from None
-    mode = _ls_tree_entry_mode(git, new, repo.rel)
-    old_entry = git.run("rev-parse", f"{old}:{repo.rel}", check=False).text
-    git.run("update-index", "--cacheinfo", f"{mode},{entry.text},{repo.rel}")
+    _, old_sha = _tree_entry(git, old, repo.rel)
+    git.run("update-index", "--cacheinfo", f"{mode},{sha},{repo.rel}")
     moved = git.run("read-tree", "-m", "-u", old, new, check=False)
     if moved.returncode != 0:
-        if old_entry:
-            git.run("update-index", "--cacheinfo", f"{mode},{old_entry},{repo.rel}")
+        if old_sha:
+            git.run("update-index", "--cacheinfo", f"{mode},{old_sha},{repo.rel}")
         raise SyncError(
             f"git could not update the other files of {repo.top} "
             f"({_git_words(moved.stderr)}); commit or stash your own changes to them and sync "
@@ -831,10 +843,13 @@ def _install(repo: _Repo, old: str, new: str) -> Tables:
     return tables
 
 
-def _ls_tree_entry_mode(git: Git, commit: str, path: str) -> str:
+def _tree_entry(git: Git, commit: str, path: str) -> tuple[str, str]:
+    """(mode, blob id) of ``path`` in ``commit``; the blob id is "" when there is none."""
     output = git.run("ls-tree", "-z", commit, "--", path).stdout
-    mode = output.split(b" ", 1)[0].decode() if output else "100644"
-    return mode if mode in ("100644", "100755") else "100644"
+    if not output:
+        return "100644", ""
+    mode, _kind, sha = output.split(b"\t", 1)[0].decode().split(" ")
+    return (mode if mode in ("100644", "100755") else "100644"), sha
 
 
 def _collect_garbage(git: Git) -> None:
