@@ -240,7 +240,11 @@ def test_corrupt_remote_file_is_refused_and_local_file_untouched(machines, tmp_p
     work.sync()
     # A third clone pushes a broken reading list (a hand edit gone wrong).
     vandal = tmp_path / "vandal"
-    subprocess.run(["git", "clone", "--quiet", "--branch", "main", str(remote), str(vandal)], env=work.env, check=True)
+    subprocess.run(
+        ["git", "clone", "--quiet", "--branch", "main", str(remote), str(vandal)],
+        env=work.env,
+        check=True,
+    )
     (vandal / "reading_list.json").write_text('{"annotations": {"1": "oops"}', encoding="utf-8")
     subprocess.run(
         ["git", "-C", str(vandal), "commit", "--quiet", "-am", "break it"], env=work.env, check=True

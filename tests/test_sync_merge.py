@@ -222,6 +222,20 @@ def write(path: Path, data: Any) -> Path:
         b'{"annotations": {}}',  # no schema version
         json.dumps({"meta": {"1": {"schema": 99}}, "annotations": {}}).encode(),
         json.dumps({"meta": {"1": {"schema": 1}}, "annotations": {"1": {"paper_id": 5}}}).encode(),
+        # Shaped like OURS, one document broken / duplicated (OURS is checked in full, the
+        # others only where they differ from it: these must still be caught).
+        json.dumps(
+            {
+                "meta": {"1": {"schema": 1}},
+                "annotations": {"1": {"paper_id": "a", "starred": "yes"}},
+            }
+        ).encode(),
+        json.dumps(
+            {
+                "meta": {"1": {"schema": 1}},
+                "annotations": {"1": {"paper_id": "a"}, "2": {"paper_id": "a"}},
+            }
+        ).encode(),
     ],
 )
 def test_driver_refuses_a_file_that_is_not_a_reading_list(tmp_path: Path, broken: bytes) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.storage.atomic_file import write_atomically
+from reader.storage.schema import SchemaProblem, Tables
 from reader.sync.merge import MergeStats, decode_tables, encode_tables, merge_tables
 
 
@@ -36,19 +37,26 @@ def merge_files(base: Path, ours: Path, theirs: Path) -> DriverResult:
             contents.append(path.read_bytes())
         except OSError as error:
             raise DriverError(f"{path}: cannot be read ({error.strerror or error})") from None
-    tables = []
-    paths = (base, ours, theirs)
-    for path, content, empty_ok in zip(paths, contents, (True, False, False), strict=True):
+    # OURS first, in full; the other two share most documents with it (see check_tables).
+    checked: list[Tables] = []
+    for path, content, empty_ok in (
+        (ours, contents[1], False),
+        (theirs, contents[2], False),
+        (base, contents[0], True),
+    ):
         try:
-            tables.append(decode_tables(content, empty_ok=empty_ok))
+            checked.append(
+                decode_tables(content, empty_ok=empty_ok, like=checked[0] if checked else None)
+            )
         except ValueError as problem:
             raise DriverError(f"{path}: {problem}") from None
-    merged, stats = merge_tables(tables[0], tables[1], tables[2])
-    payload = encode_tables(merged)
+    ours_tables, theirs_tables, base_tables = checked
     try:
-        decode_tables(payload)
-    except ValueError as problem:  # a bug of ours: refuse rather than write it
+        # Documents the merge builds are checked as it builds them (the rest were above).
+        merged, stats = merge_tables(base_tables, ours_tables, theirs_tables)
+    except SchemaProblem as problem:  # a bug of ours: refuse rather than write it
         raise DriverError(f"the merged reading list would not be valid ({problem})") from None
+    payload = encode_tables(merged)
     if payload == contents[1]:
         return DriverResult(stats, changed=False)
     try:

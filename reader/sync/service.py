@@ -43,7 +43,7 @@ from pathlib import Path
 from reader.storage.atomic_file import remove_stale_temporaries, write_atomically
 from reader.storage.backups import rotate_backups
 from reader.storage.locking import DEFAULT_TIMEOUT, LockTimeout, exclusive_lock_fd, lock_path_for
-from reader.storage.schema import ANNOTATIONS_TABLE, HOST_KEY, Tables, empty_tables
+from reader.storage.schema import ANNOTATIONS_TABLE, HOST_KEY, SchemaProblem, Tables, empty_tables
 from reader.sync.changes import ChangeCounts, describe_changes
 from reader.sync.git import NETWORK_TIMEOUT, Git, GitError
 from reader.sync.merge import MergeStats, decode_tables, encode_tables, merge_tables
@@ -140,6 +140,10 @@ class _Repo:
     sync_fd: int = -1
     host: str = ""
     identity: dict[str, str] = field(default_factory=dict)
+    # Reading lists already read and checked in this sync, by blob id (10^5 annotations
+    # take most of a second to parse and check; a sync looks at some versions twice).
+    known: dict[str, Tables] = field(default_factory=dict)
+    local: Tables | None = None  # the working file as last committed or installed
 
     @property
     def folder(self) -> Path:
@@ -559,13 +563,23 @@ def _read_local(repo: _Repo) -> Tables:
 
 def _tables_at(repo: _Repo, commit: str) -> Tables | None:
     """The reading list as ``commit`` has it; None when it has none (or an invalid one)."""
-    found = repo.git.run("cat-file", "blob", f"{commit}:{repo.rel}", check=False)
-    if found.returncode != 0:
+    _, sha = _tree_entry(repo.git, commit, repo.rel)
+    if not sha:
         return None
     try:
-        return decode_tables(found.stdout, empty_ok=True)
+        return _blob_tables(repo, sha, empty_ok=True)
     except ValueError:
         return None
+
+
+def _blob_tables(repo: _Repo, sha: str, *, empty_ok: bool = False) -> Tables:
+    """The reading list stored as blob ``sha``, checked (ValueError if it is not one)."""
+    tables = repo.known.get(sha)
+    if tables is None:
+        content = _blob(repo.git, sha)
+        tables = decode_tables(content, empty_ok=empty_ok, like=repo.local)
+        repo.known[sha] = tables
+    return tables
 
 
 def _blob(git: Git, sha: str) -> bytes:
@@ -599,6 +613,8 @@ def _commit_local(repo: _Repo) -> ChangeCounts | None:
         write_atomically(repo.db, encode_tables(tables))
     paths = repo.managed
     git.run("add", "--", *paths)
+    repo.local = tables
+    repo.known[git.text("rev-parse", f":{repo.rel}")] = tables
     if (
         has_head
         and git.run("diff", "--cached", "--quiet", "HEAD", "--", *paths, check=False).returncode
@@ -758,23 +774,27 @@ def _merge_reading_list(
 ) -> tuple[tuple[str, str], MergeStats]:
     git = repo.git
     sides: list[Tables] = []
-    for where, entry in ((f"{REMOTE}/{repo.branch}", theirs), ("HEAD", ours)):
+    for where, entry in (("HEAD", ours), (f"{REMOTE}/{repo.branch}", theirs)):
         try:
-            sides.append(decode_tables(_blob(git, entry[1])))
+            sides.append(_blob_tables(repo, entry[1]))
         except ValueError as problem:
             raise SyncError(
                 f"the reading list {repo.rel} in {where} is {problem}; nothing was merged and "
                 "your reading list is untouched"
             ) from None
-    t_tables, o_tables = sides
+    o_tables, t_tables = sides
     try:
-        b_tables = decode_tables(_blob(git, base[1]), empty_ok=True) if base else None
+        b_tables = _blob_tables(repo, base[1], empty_ok=True) if base else None
     except ValueError:
         b_tables = None  # a broken ancestor: every difference counts as concurrent (safe)
-    merged, stats = merge_tables(b_tables, o_tables, t_tables)
+    try:
+        # Every document the merge builds is checked as loading would check it.
+        merged, stats = merge_tables(b_tables, o_tables, t_tables)
+    except SchemaProblem as problem:
+        raise SyncError(f"the merge would not give a valid reading list ({problem})") from None
     content = encode_tables(merged)
-    decode_tables(content)  # never commit a file we could not read back
     sha = git.run("hash-object", "-w", "--stdin", "--no-filters", input=content).text
+    repo.known[sha] = merged
     return (ours[0], sha), stats
 
 
@@ -814,14 +834,14 @@ def _install(repo: _Repo, old: str, new: str) -> Tables:
             f"{REMOTE}/{repo.branch} has no {repo.rel}; nothing was merged (was it deleted on "
             "another machine? restore it there with git)"
         )
-    content = _blob(git, sha)
     try:
-        tables = decode_tables(content)
+        tables = _blob_tables(repo, sha)
     except ValueError as problem:
         raise SyncError(
             f"the remote's reading list ({repo.rel} in {REMOTE}/{repo.branch}) is {problem}; "
             "nothing was merged and your reading list is untouched"
         ) from None
+    content = _blob(git, sha)
     _, old_sha = _tree_entry(git, old, repo.rel)
     git.run("update-index", "--cacheinfo", f"{mode},{sha},{repo.rel}")
     moved = git.run("read-tree", "-m", "-u", old, new, check=False)
@@ -840,6 +860,7 @@ def _install(repo: _Repo, old: str, new: str) -> Tables:
         write_atomically(repo.db, content)
     git.run("update-index", "--", repo.rel)
     git.run("update-ref", "-m", "reader sync", "HEAD", new, old)
+    repo.local = tables
     return tables
 
 
