@@ -8,6 +8,7 @@
     reader export --format bibtex|markdown [--query Q] [--all] [--abstracts] [-o FILE]
                   [--db PATH] [PATH...]
     reader restore [--db PATH] [--force]
+    reader config --show [--config PATH]
     reader sync [--init] [--remote URL] [--db PATH]
     reader merge-driver BASE OURS THEIRS     (git runs it; see reader sync)
 
@@ -33,6 +34,7 @@ SUBCOMMANDS: dict[str, str] = {
     "annotate": "annotate",
     "export": "export",
     "restore": "restore",
+    "config": "config",
     "sync": "sync",
     "merge-driver": "merge_driver",
 }
