@@ -93,6 +93,8 @@ def _machine(root: Path, name: str, remote: Path) -> _Machine:
         "XDG_CACHE_HOME": str(home / "cache"),
         "XDG_CONFIG_HOME": str(home / "config"),
     }
+    if "PYTHONPATH" in os.environ:  # run from a snapshot of the source (see README)
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     machine = _Machine(name, root / name / "reading_list.json", env)
     done = subprocess.run(
         [*machine.sync_command(), "--init", "--remote", str(remote)],
