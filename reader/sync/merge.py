@@ -111,7 +111,7 @@ def check_tables(data: Any, *, like: Tables | None = None) -> Tables:
     papers = {doc["paper_id"] for doc in annotations.values()}
     if len(papers) != len(annotations):
         read_snapshot(data)  # two documents for one paper: let it say which
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def merge_tables(base: Tables | None, ours: Tables, theirs: Tables) -> tuple[Tables, MergeStats]:
@@ -211,6 +211,7 @@ def _merge_annotation(
             continue
         default = _DEFAULTS.get(key, MISSING)
         b, o, t = base.get(key, default), ours.get(key, default), theirs.get(key, default)
+        value: Any
         if key == "tags":
             value = _merge_tags(b, o, t)
         elif o == t or t == b:
