@@ -117,7 +117,8 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="reader-sync-merge-"))
     try:
         paths = {name: folder / name for name in ("base", "ours", "theirs")}
-        contents = {name: encode_tables(t) for name, t in zip(paths, (base, ours, theirs), strict=True)}
+        versions = (base, ours, theirs)
+        contents = {name: encode_tables(t) for name, t in zip(paths, versions, strict=True)}
         for name, path in paths.items():
             path.write_bytes(contents[name])
         size = len(contents["ours"]) / 1e6
