@@ -54,8 +54,8 @@ from reader.storage.schema import (
     Tables,
     annotation_from_doc,
     empty_tables,
-    read_snapshot,
 )
+from reader.storage.schema import check_tables as schema_check
 
 Document = dict[str, Any]
 
@@ -97,20 +97,20 @@ def check_tables(data: Any, *, like: Tables | None = None) -> Tables:
     would be most of a merge's time.
     """
     if like is None:
-        read_snapshot(data)
+        schema_check(data)
         return data  # type: ignore[no-any-return]
     if not isinstance(data, dict):
         raise SchemaProblem(f"expected a JSON object of tables, found {type(data).__name__}")
     annotations = data.get(ANNOTATIONS_TABLE, {})
     rest = {name: table for name, table in data.items() if name != ANNOTATIONS_TABLE}
     if not isinstance(annotations, dict):
-        read_snapshot(data)  # raises with the right message
+        schema_check(data)  # raises with the right message
     known = like.get(ANNOTATIONS_TABLE, {})
     fresh = {k: doc for k, doc in annotations.items() if known.get(k) != doc}
-    read_snapshot({**rest, ANNOTATIONS_TABLE: fresh})
+    schema_check({**rest, ANNOTATIONS_TABLE: fresh})
     papers = {doc["paper_id"] for doc in annotations.values()}
     if len(papers) != len(annotations):
-        read_snapshot(data)  # two documents for one paper: let it say which
+        schema_check(data)  # two documents for one paper: let it say which
     return data
 
 
