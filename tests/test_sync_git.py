@@ -389,3 +389,21 @@ def test_open_window_picks_up_merged_changes(machines) -> None:
     assert laptop.sync().in_sync
     work.sync()
     assert work.state()[paper(7).id][2] == "seen in the window"
+
+
+def test_hostile_host_name_is_data_in_commits_and_conflict_lines(machines) -> None:
+    _, laptop, work = machines
+    hostile = "\x1b[31mlap{x}%s$HOME\u202etop [bold]"
+    laptop.git("config", "reader.host", hostile)
+    laptop.reading_list.set_note(paper(1), "from the laptop")
+    work.reading_list.set_note(paper(1), "from the workstation {x} %s")
+    assert laptop.sync().in_sync
+    report = work.sync()
+    assert report.in_sync and report.remote_host is not None
+    assert "\x1b" not in report.summary() and "\u202e" not in report.summary()
+    note = work.state()[paper(1).id][2]
+    conflict_line = next(line for line in note.splitlines() if line.startswith(CONFLICT_MARK))
+    assert conflict_line.startswith(f"{CONFLICT_MARK} [31mlap{{x}}%s$HOMEtop [bold], ")
+    assert "from the laptop" in note and "from the workstation {x} %s" in note
+    message = laptop.git("log", "--format=%B", "-1", "--author=laptop")
+    assert "\x1b" not in message and "\u202e" not in message
