@@ -407,3 +407,39 @@ def test_hostile_host_name_is_data_in_commits_and_conflict_lines(machines) -> No
     assert "from the laptop" in note and "from the workstation {x} %s" in note
     message = laptop.git("log", "--format=%B", "-1", "--author=laptop")
     assert "\x1b" not in message and "\u202e" not in message
+
+
+def test_corpus_files_in_the_same_repository_merge_by_line_or_stop_clearly(machines) -> None:
+    _, laptop, work = machines
+    listing = "\n".join(f"line {i}" for i in range(20)) + "\n"
+    (laptop.folder / "corpus.txt").write_text(listing, encoding="utf-8")
+    laptop.git("add", "corpus.txt")
+    laptop.git("commit", "--quiet", "-m", "corpus")
+    sync_both(laptop, work)
+    assert (work.folder / "corpus.txt").read_text(encoding="utf-8") == listing
+
+    # Different lines on each machine: git's line merge, as for any repository.
+    for machine, old, new in (
+        (laptop, "line 1\n", "line one\n"),
+        (work, "line 18\n", "line 18!\n"),
+    ):
+        path = machine.folder / "corpus.txt"
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        machine.git("commit", "--quiet", "-am", "edit")
+    sync_both(laptop, work)
+    merged = (work.folder / "corpus.txt").read_text(encoding="utf-8")
+    assert "line one\n" in merged and "line 18!\n" in merged
+    assert (laptop.folder / "corpus.txt").read_text(encoding="utf-8") == merged
+
+    # The same line on both: sync stops with a message; the reading list is untouched.
+    for machine, text in ((laptop, "laptop"), (work, "workstation")):
+        path = machine.folder / "corpus.txt"
+        path.write_text(merged.replace("line 5\n", f"{text}\n"), encoding="utf-8")
+        machine.git("commit", "--quiet", "-am", "clash")
+    work.reading_list.set_starred([paper(1)], True)
+    laptop.sync()
+    work.sync(max_attempts=0)
+    before = work.db.read_bytes()
+    with pytest.raises(SyncError, match=r"corpus\.txt was changed on both machines"):
+        work.sync()
+    assert work.db.read_bytes() == before

@@ -745,8 +745,8 @@ def _merge_trees(repo: _Repo, base: str | None, ours: str, theirs: str) -> tuple
             chosen = t
         elif path == repo.rel and o is not None and t is not None:
             chosen, stats = _merge_reading_list(repo, b, o, t)
-        elif o is not None and t is not None and b is not None:
-            chosen = _merge_text_file(repo, path, b, o, t)
+        elif o is not None and t is not None:
+            chosen = _merge_text_file(repo, path, b, o, t)  # b None: added on both sides
         else:
             raise SyncError(
                 f"{path} was changed on one machine and deleted on the other; "
@@ -799,7 +799,11 @@ def _merge_reading_list(
 
 
 def _merge_text_file(
-    repo: _Repo, path: str, base: tuple[str, str], ours: tuple[str, str], theirs: tuple[str, str]
+    repo: _Repo,
+    path: str,
+    base: tuple[str, str] | None,
+    ours: tuple[str, str],
+    theirs: tuple[str, str],
 ) -> tuple[str, str]:
     """Another file changed on both sides: git's line merge, or stop with a clear message."""
     git = repo.git
@@ -809,7 +813,7 @@ def _merge_text_file(
     try:
         for label, entry in (("base", base), ("ours", ours), ("theirs", theirs)):
             target = folder / label
-            target.write_bytes(_blob(git, entry[1]))
+            target.write_bytes(_blob(git, entry[1]) if entry else b"")
             names.append(str(target))
         result = git.run("merge-file", "-p", names[1], names[0], names[2], check=False)
     finally:
