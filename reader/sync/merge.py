@@ -106,10 +106,10 @@ def check_tables(data: Any, *, like: Tables | None = None) -> Tables:
     if not isinstance(annotations, dict):
         schema_check(data)  # raises with the right message
     known = like.get(ANNOTATIONS_TABLE, {})
-    fresh = {k: doc for k, doc in annotations.items() if known.get(k) != doc}
+    get = known.get
+    fresh = {k: doc for k, doc in annotations.items() if get(k) != doc}
     schema_check({**rest, ANNOTATIONS_TABLE: fresh})
-    papers = {doc["paper_id"] for doc in annotations.values()}
-    if len(papers) != len(annotations):
+    if fresh and len({doc["paper_id"] for doc in annotations.values()}) != len(annotations):
         schema_check(data)  # two documents for one paper: let it say which
     return data
 
@@ -135,8 +135,30 @@ def merge_tables(base: Tables | None, ours: Tables, theirs: Tables) -> tuple[Tab
 # -- annotations -------------------------------------------------------------------------
 
 
-def _by_paper(table: dict[str, Document]) -> dict[str, tuple[str, Document]]:
-    return {doc["paper_id"]: (doc_id, doc) for doc_id, doc in table.items()}
+class _PaperIndex:
+    """A table's documents by paper id, answering from the document id first.
+
+    Versions of one reading list mostly keep each paper under the same document id, so a
+    lookup tries "the document with the id the other side uses" and builds the full index
+    (a pass over 10^5 documents) only when that guess fails.
+    """
+
+    def __init__(self, table: dict[str, Document]) -> None:
+        self.table = table
+        self._index: dict[str, tuple[str, Document]] | None = None
+
+    def find(self, paper_id: str, hint: str) -> tuple[str, Document] | None:
+        doc = self.table.get(hint)
+        if doc is not None and doc["paper_id"] == paper_id:
+            return hint, doc
+        if self._index is None:
+            self._index = {d["paper_id"]: (i, d) for i, d in self.table.items()}
+        return self._index.get(paper_id)
+
+    def papers(self) -> set[str]:
+        if self._index is None:
+            self._index = {d["paper_id"]: (i, d) for i, d in self.table.items()}
+        return set(self._index)
 
 
 def _merge_annotations(
@@ -147,13 +169,16 @@ def _merge_annotations(
 ) -> dict[str, Document]:
     if theirs == base:  # the common case when only this machine changed things
         return ours
-    b_index, o_index = _by_paper(base), _by_paper(ours)
+    b_index, o_index, t_index = _PaperIndex(base), _PaperIndex(ours), _PaperIndex(theirs)
     result = dict(ours)
     ids = _IdAllocator(result)
-    for paper_id, (t_id, t_doc) in _by_paper(theirs).items():
-        b_entry = b_index.get(paper_id)
+    for t_id, t_doc in theirs.items():
+        if ours.get(t_id) == t_doc:
+            continue  # the same paper, the same document on both sides: most of them
+        paper_id = t_doc["paper_id"]
+        b_entry = b_index.find(paper_id, t_id)
         b_doc = b_entry[1] if b_entry else None
-        o_entry = o_index.get(paper_id)
+        o_entry = o_index.find(paper_id, t_id)
         if o_entry is None:
             if b_doc is None or t_doc != b_doc:
                 # Added there, or changed there while removed here: the change wins.
@@ -169,14 +194,20 @@ def _merge_annotations(
         else:
             result[o_id] = _merge_annotation(b_doc, o_doc, t_doc, stats)
             _count_theirs(stats, t_doc)
-    t_papers = {doc["paper_id"] for doc in theirs.values()}
-    for paper_id, (b_id, b_doc) in b_index.items():
-        del b_id
+    # Papers the other side removed (only undo of an annotation's creation removes one).
+    t_papers: set[str] | None = None
+    for b_id, b_doc in base.items():
+        same_id = theirs.get(b_id)
+        if same_id is not None and same_id["paper_id"] == b_doc["paper_id"]:
+            continue  # still there (the common case, answered without an index)
+        if t_papers is None:
+            t_papers = t_index.papers()
+        paper_id = b_doc["paper_id"]
         if paper_id in t_papers:
             continue
-        o_entry = o_index.get(paper_id)
+        o_entry = o_index.find(paper_id, b_id)
         if o_entry is not None and o_entry[1] == b_doc:
-            # Removed there (undo of its creation), untouched here: remove here too.
+            # Removed there, untouched here: remove here too.
             del result[o_entry[0]]
             stats.from_theirs += 1
     return result
