@@ -361,19 +361,24 @@ def _merge_generic_document(
 
 
 class _IdAllocator:
-    """Document ids for documents coming from the other side: theirs when free, else new."""
+    """Document ids for documents coming from the other side: theirs when free, else new.
+
+    ``table`` is the result being built (its keys are the ids in use); the highest id is
+    found only when a fresh one is first needed.
+    """
 
     def __init__(self, table: dict[str, Document]) -> None:
-        self._used = set(table)
-        self._next = max((int(key) for key in table), default=0) + 1
+        self._table = table
+        self._next: int | None = None
 
     def take(self, wanted: str) -> str:
-        if wanted not in self._used:
-            self._used.add(wanted)
-            self._next = max(self._next, int(wanted) + 1)
+        if wanted not in self._table:
+            if self._next is not None:
+                self._next = max(self._next, int(wanted) + 1)
             return wanted
+        if self._next is None:
+            self._next = max((int(key) for key in self._table), default=0) + 1
         key = str(self._next)
-        self._used.add(key)
         self._next += 1
         return key
 
