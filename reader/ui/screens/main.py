@@ -29,7 +29,7 @@ from reader.model import Annotation, Paper
 from reader.search import SearchResult, SortKey
 from reader.service.live_search import LiveSearch
 from reader.service.session import Outcome, Session
-from reader.service.views import ORPHANED, counts_line
+from reader.service.views import ORPHANED, View, counts_line
 from reader.ui.actions import bindings_for
 from reader.ui.clipboard import Clipboard
 from reader.ui.commands import PaperCommands
@@ -45,6 +45,11 @@ KEYS_WARM_DELAY_SECONDS = 2.0
 
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("screen"))
+    # Below 110 columns the layout stacks (see "-narrow" in reader.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
     AUTO_FOCUS = "#paper-list"  # the triage keys are in the footer from the first frame
     AUTO_READ_SECONDS = 1.5
 
@@ -86,6 +91,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#search-hint").display = False
+        self.query_one(PaperDetail).roots = list(getattr(self.app, "corpus_paths", []))
         self._refresh_side_panels()
         self.run_search()
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
@@ -104,6 +110,13 @@ class MainScreen(Screen[None]):
     @property
     def search_input(self) -> Input:
         return self.query_one("#search", Input)
+
+    @property
+    def highlighted_view(self) -> View | None:
+        sidebar = self.query_one(Sidebar)
+        index = sidebar.highlighted
+        views = sidebar.views
+        return views[index] if index is not None and index < len(views) else None
 
     @property
     def shown_query_text(self) -> str:
@@ -177,7 +190,12 @@ class MainScreen(Screen[None]):
         if paper is None:
             detail.show(None)
             return
-        detail.show(paper, self.session.annotation(paper), self.session.duplicate_titles(paper))
+        annotation, duplicates = (
+            self.session.annotation(paper),
+            self.session.duplicate_titles(paper),
+        )
+        query = self.live.shown.result.query if self.live.shown else None
+        detail.show(paper, annotation, duplicates, query)
 
     def after_change(self, outcome: Outcome) -> None:
         """Show the outcome; on success, redraw everything an annotation can affect."""
