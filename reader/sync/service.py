@@ -515,7 +515,7 @@ def _reading_list_lock(repo: _Repo) -> Iterator[None]:
     """The lock the app and ``reader annotate`` take for every change (their git children
     inherit it too)."""
     try:
-        with exclusive_lock_fd(lock_path_for(repo.db), repo.lock_timeout) as fd:
+        with exclusive_lock_fd(lock_path_for(repo.db), repo.lock_timeout, owner_of=repo.db) as fd:
             repo.git.lock_fds = (repo.sync_fd, fd)
             try:
                 yield
