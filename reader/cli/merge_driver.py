@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from reader.cli.common import EXIT_INPUT, EXIT_OK, ExitlessParser, printable
+from reader.cli.common import EXIT_INPUT, EXIT_OK, ExitlessParser, say
 
 
 def build_parser(err: TextIO) -> ExitlessParser:
@@ -33,13 +33,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     try:
         result = merge_files(args.base, args.ours, args.theirs)
     except DriverError as error:
-        print(f"reader merge-driver: {printable(str(error))}; not merged", file=err)
+        say(err, f"reader merge-driver: {error}; not merged")
         return EXIT_INPUT
     if result.stats.note_conflicts:
-        print(
+        say(
+            err,
             f"reader merge-driver: {result.stats.note_conflicts} note(s) edited on both sides; "
             "both texts kept",
-            file=err,
         )
     del out
     return EXIT_OK

@@ -10,8 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from reader.cli.common import EXIT_INPUT, EXIT_OK, ExitlessParser, add_db_argument, printable
-from reader.paths import default_db_path
+from reader.cli.common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    ExitlessParser,
+    add_db_argument,
+    db_path,
+    printable,
+    say,
+)
 
 
 def build_parser(err: TextIO) -> ExitlessParser:
@@ -36,13 +43,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reader.sync import SyncError, init_sync, sync_reading_list
 
     args = build_parser(err).parse_args(list(argv))
-    path = args.db or default_db_path()
+    path = db_path(args.db, err)  # --db, else config.toml's reading list, else the default
     try:
         if args.init:
             out.write(printable(init_sync(path, remote=args.remote).summary()) + "\n")
         report = sync_reading_list(path, remote=None if args.init else args.remote)
     except SyncError as error:
-        print(f"reader sync: {printable(str(error))}", file=err)
+        say(err, f"reader sync: {error}")
         return EXIT_INPUT
     if report.commit_message:
         out.write(f"committed: {printable(report.commit_message)}\n")
@@ -51,5 +58,5 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if report.in_sync:
         out.write(printable(report.summary()) + "\n")
         return EXIT_OK
-    print(f"reader sync: {printable(report.summary())}", file=err)
+    say(err, f"reader sync: {report.summary()}")
     return EXIT_INPUT
