@@ -838,3 +838,39 @@ async def test_a_saved_search_is_a_view_with_a_live_count_kept_in_the_reading_li
         await settle(pilot)
         assert not any(v.label.startswith("⌕") for v in sidebar.views)
     assert json.loads(again.db_path.read_text(encoding="utf-8"))["saved_searches"] == {}
+
+
+@app_test
+async def test_state_and_search_history_are_remembered_across_restarts(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("slash", *"transformers", "enter")
+        await settle(pilot)
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"graph", "enter")
+        await settle(pilot)
+        await pilot.press("slash", "ctrl+a", "ctrl+k", "enter", "o", "o", "b")
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        last = screen.paper_list.current_paper
+        assert last is not None and screen.sort.value == "title"
+        app.theme = "textual-light"
+        await pilot.press("q")
+        await settle(pilot)
+    again, _ = make_app(tmp_path)
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await settle(pilot)
+        assert screen.sort.value == "title"
+        assert again.theme == "textual-light"
+        assert screen.query_one(Sidebar).display is False
+        assert screen.paper_list.current_paper is not None
+        assert screen.paper_list.current_paper.id == last.id
+        # Up and down in the search box walk the history, newest first.
+        await pilot.press("slash", "up")
+        assert screen.search_input.value == "graph"
+        await pilot.press("up")
+        assert screen.search_input.value == "transformers"
+        await pilot.press("down", "down")
+        assert screen.search_input.value == ""

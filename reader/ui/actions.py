@@ -11,7 +11,8 @@ Where an action is bound:
   search box has focus (the box takes printable keys as text);
 - ``list``: on the paper list only (cursor movement and selection);
 - ``sidebar``: on the views sidebar only;
-- ``detail``: on the detail pane only (when it has focus).
+- ``detail``: on the detail pane only (when it has focus);
+- ``search``: in the search box only.
 
 This module imports no Textual at import time, so the README check and ``reader config``
 can read the table without starting a UI.
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from textual.binding import Binding
 
-Target = Literal["screen", "list", "sidebar", "detail"]
+Target = Literal["screen", "list", "sidebar", "detail", "search"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +199,26 @@ ACTIONS: tuple[Action, ...] = (
         "Search and views",
         "cursor_up",
         "sidebar",
+        palette=False,
+        in_help=False,
+    ),
+    Action(
+        "search.history_previous",
+        "up",
+        "Earlier searches (in the search box; down goes back)",
+        "Search and views",
+        "history_previous",
+        "search",
+        palette=False,
+        shown_key="↑ / ↓ (search box)",
+    ),
+    Action(
+        "search.history_next",
+        "down",
+        "Later searches (in the search box)",
+        "Search and views",
+        "history_next",
+        "search",
         palette=False,
         in_help=False,
     ),

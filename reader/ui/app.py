@@ -30,9 +30,11 @@ from reader.storage.errors import CorruptStoreError, StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
 from reader.ui.actions import ACTIONS, Action, effective_keys
 from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
+from reader.ui.memory import recall
 from reader.ui.screens.loading import LoadingScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.store_error import StoreChoice, StoreErrorScreen
+from reader.ui.state import UiState
 from reader.ui.themes import default_theme_dirs, load_themes, with_reader_variables
 
 DEFAULT_THEME = "reader-dark"
@@ -62,6 +64,7 @@ class ReaderApp(App[None]):
             SystemClipboard(), TerminalClipboard(self.copy_to_clipboard)
         )
         self.read_only = read_only
+        self.ui_state = UiState.load()
         # Every notification's text, newest last: what the status line told the user.
         self.notices: deque[str] = deque(maxlen=200)
         self.theme_dirs = list(theme_dirs) if theme_dirs is not None else default_theme_dirs()
@@ -103,6 +106,9 @@ class ReaderApp(App[None]):
         for error in loaded.errors:
             self.notify(f"Theme skipped: {error}", severity="warning", markup=False, timeout=10)
         wanted = self.settings.theme
+        remembered = recall(self.ui_state).theme
+        if self.settings.source("theme") != "--theme" and remembered in self.available_themes:
+            wanted = remembered  # the theme last chosen in the app; a flag still wins
         if wanted in self.available_themes:
             self.theme = wanted
             return
@@ -207,6 +213,7 @@ class ReaderApp(App[None]):
                 self.reader_clipboard,
                 settings=self.settings,
                 export_dir=self.export_dir,
+                state=self.ui_state,
             )
         )
         problems = session.corpus.problems
@@ -227,6 +234,11 @@ class ReaderApp(App[None]):
         # session refuses them so nothing changes on disk after the user asked to quit.
         if self.session is not None:
             self.session.close()
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                problem = screen.remember()
+                if problem:
+                    self.log.warning(problem)
         await super().action_quit()
 
     # -- command palette ------------------------------------------------------------------

@@ -221,7 +221,9 @@ class PaperCommands:
         paper_list = self.screen.paper_list
         choices = self.session.export_choices(paper_list.row_count, len(paper_list.selected_ids))
         scopes = [ExportScope(scope.key, label) for scope, label in choices]
-        self.screen.app.push_screen(ExportScreen(scopes, self.screen.export_dir), self._export)
+        self.screen.app.push_screen(
+            ExportScreen(scopes, self.screen.export_dir, state=self.screen.state), self._export
+        )
 
     def _export(self, request: ExportRequest | None) -> None:
         if request is None or (scope := Scope.from_key(request.scope)) is None:

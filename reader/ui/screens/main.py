@@ -33,10 +33,13 @@ from reader.service.views import ORPHANED, View, counts_line
 from reader.ui.actions import bindings_for
 from reader.ui.clipboard import Clipboard
 from reader.ui.commands import PaperCommands
+from reader.ui.memory import keep, recall
 from reader.ui.safe_text import display_line
 from reader.ui.screens.orphans import OrphansScreen
+from reader.ui.state import UiState
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
+from reader.ui.widgets.search_box import SearchBox
 from reader.ui.widgets.sidebar import Sidebar
 
 DISK_POLL_SECONDS = 2.0
@@ -60,6 +63,7 @@ class MainScreen(Screen[None]):
         *,
         settings: Settings | None = None,
         export_dir: Path | None = None,
+        state: UiState | None = None,
     ) -> None:
         super().__init__()
         self.session = session
@@ -67,8 +71,11 @@ class MainScreen(Screen[None]):
         self.app_settings = settings or Settings()
         self.auto_read = self.app_settings.auto_read
         self.export_dir = export_dir or Path.cwd()
-        self.sort = SortKey(self.app_settings.default_sort)
+        self.state = state if state is not None else UiState.load()
+        self.remembered = recall(self.state)
+        self.sort = self.remembered.sort or SortKey(self.app_settings.default_sort)
         self.live = LiveSearch()
+        self._cursor_to_restore = self.remembered.cursor_paper
         self._auto_read_timer: Timer | None = None
         self.commands = PaperCommands(self)
 
@@ -82,7 +89,12 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="main-column"):
-                yield Input(placeholder="Search  (/ to focus, ? for help)", id="search")
+                yield SearchBox(
+                    self.remembered.history,
+                    value=self.remembered.query,
+                    placeholder="Search  (/ to focus, ? for help)",
+                    id="search",
+                )
                 yield Static(id="search-hint")
                 with Horizontal(id="panes"):
                     yield PaperList(id="paper-list")
@@ -92,6 +104,8 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#search-hint").display = False
         self.query_one(PaperDetail).roots = list(getattr(self.app, "corpus_paths", []))
+        if self.remembered.sidebar_visible is False:
+            self.query_one(Sidebar).display = False
         self._refresh_side_panels()
         self.run_search()
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
@@ -108,8 +122,22 @@ class MainScreen(Screen[None]):
         return self.query_one(PaperList)
 
     @property
-    def search_input(self) -> Input:
-        return self.query_one("#search", Input)
+    def search_input(self) -> SearchBox:
+        return self.query_one("#search", SearchBox)
+
+    def remember(self) -> str | None:
+        """Save the window's state for the next start (called when the app quits)."""
+        current = self.paper_list.current_paper
+        self.search_input.remember()
+        return keep(
+            self.state,
+            theme=self.app.theme,
+            sort=self.sort,
+            sidebar_visible=self.query_one(Sidebar).display,
+            query=self.search_input.value,
+            cursor_paper=current.id if current else None,
+            history=self.search_input.history,
+        )
 
     @property
     def highlighted_view(self) -> View | None:
@@ -130,6 +158,7 @@ class MainScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
+        self.search_input.remember()
         self.paper_list.focus()
 
     def run_search(self) -> None:
@@ -164,6 +193,9 @@ class MainScreen(Screen[None]):
         self.paper_list.show(
             papers, result.indices, annotations, result.query, cursor_to_top=new_query
         )
+        if self._cursor_to_restore is not None:  # the first result after a start
+            self.paper_list.move_to(self._cursor_to_restore)
+            self._cursor_to_restore = None
         hint = self.query_one("#search-hint", Static)
         hint.display = bool(result.hint)
         hint.update(Text("⚠ " + display_line(result.hint or "")))

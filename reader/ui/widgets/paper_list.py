@@ -107,6 +107,14 @@ class PaperList(ScrollView, can_focus=True):
         self._set_cursor(target, force=True)
         self.refresh()
 
+    def move_to(self, paper_id: str) -> bool:
+        """Put the cursor on this paper if it is shown (not counted as a move by the user)."""
+        position = self._position_of(paper_id)
+        if position is None:
+            return False
+        self._set_cursor(position, force=True)
+        return True
+
     def keep_current(self) -> None:
         """Keep the paper under the cursor on screen through the next ``show``s, even if a
         change took it out of the results, until the cursor leaves it: a row must not
