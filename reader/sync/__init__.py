@@ -7,7 +7,10 @@
 - service.py: ``init_sync`` and ``sync_reading_list`` -> ``SyncReport`` (what the CLI and
   the app call); driver.py: the merge driver as a function of three paths.
 
-Imports reader.model and reader.storage only; never the UI or the CLI.
+git is the engine (history, transport, credentials, and the merge of other files), run as
+the ``git`` program through subprocess; what we add is the field-by-field merge of the
+reading list and a sync that never leaves it half-written. Imports reader.model and
+reader.storage only; never the UI or the CLI.
 """
 
 from reader.sync.service import (
