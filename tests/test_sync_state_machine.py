@@ -84,9 +84,7 @@ class TwoMachines(RuleBasedStateMachine):
     @rule(
         m=st.integers(0, 1),
         p=st.integers(0, PAPERS - 1),
-        # No braces: ReadingList.add_tags puts the tag into a str.format pattern (a bug
-        # outside sync, reported; "{x}" raises KeyError there after saving).
-        tag=st.sampled_from(["ml", "to read", "%s $HOME \\ ~", "ßtraße", "\u202eevil"]),
+        tag=st.sampled_from(["ml", "to read", "{x} %s $HOME \\ ~", "ßtraße", "\u202eevil"]),
         add=st.booleans(),
     )
     def tag(self, m: int, p: int, tag: str, add: bool) -> None:
