@@ -289,6 +289,13 @@ ACTIONS: tuple[Action, ...] = (
     ),
     # -- App
     Action(
+        "app.sync",
+        "ctrl+g",
+        "Sync now: commit, merge and push the reading list through git",
+        "App",
+        "command('sync_now')",
+    ),
+    Action(
         "app.help",
         "question_mark",
         "Help: every key and the query language",

@@ -11,6 +11,7 @@ Key bindings reach these through ``MainScreen.action_command(name)``; the action
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.markup import escape
@@ -21,6 +22,7 @@ from reader.search.quality import data_quality
 from reader.service.exporting import ExportRequest as ServiceExportRequest
 from reader.service.scopes import Scope
 from reader.service.session import Outcome, plural
+from reader.service.syncing import SyncOutcome, sync_now
 from reader.service.views import INBOX_QUERY, ORPHANED, SAVED_PREFIX, View
 from reader.storage.saved_searches import MAX_NAME_LENGTH
 from reader.ui.actions import help_rows
@@ -216,6 +218,26 @@ class PaperCommands:
             self.screen.notify(message, severity="warning")
             return
         self.screen.after_change(self.session.remove_search(view.key.removeprefix(SAVED_PREFIX)))
+
+    # -- sync ---------------------------------------------------------------------------
+
+    def do_sync_now(self) -> None:
+        self.screen.notify("Syncing…", markup=False)
+        self.screen.run_worker(
+            partial(sync_now, self.session.reading_list.path),
+            thread=True,
+            exclusive=True,
+            group="sync",
+            name="sync",
+        )
+
+    def synced(self, result: SyncOutcome) -> None:
+        """A sync finished (called on the UI thread by the screen's worker handler)."""
+        self.screen.status_note = result.status_note
+        outcome = result.outcome
+        self.screen.notify(outcome.message, severity=outcome.severity, markup=False, timeout=10)
+        self.screen.poll_disk()  # merged changes show at once, not at the next poll
+        self.screen.refresh_counts()
 
     # -- copying and exporting ------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import Settings
 from reader.model import Annotation, Paper
@@ -237,6 +237,10 @@ class MainScreen(Screen[None]):
     @on(Sidebar.ViewChosen)
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
         self.commands.choose_view(event.view)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "sync" and event.state == WorkerState.SUCCESS:
+            self.commands.synced(event.worker.result)
 
     # -- commands -----------------------------------------------------------------------
 
