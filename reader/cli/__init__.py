@@ -8,6 +8,8 @@
     reader export --format bibtex|markdown [--query Q] [--all] [--abstracts] [-o FILE]
                   [--db PATH] [PATH...]
     reader restore [--db PATH] [--force]
+    reader recommend [PATH...] [--limit N] [--json] [--db PATH] [--tag T]
+    reader similar ID [PATH...] [--limit N] [--json]
 
 One module per subcommand, each with ``run(argv, out, err) -> int``; this package's
 ``main`` only dispatches. A file literally named like a subcommand can be opened as
@@ -31,6 +33,8 @@ SUBCOMMANDS: dict[str, str] = {
     "annotate": "annotate",
     "export": "export",
     "restore": "restore",
+    "recommend": "recommend",
+    "similar": "similar",
 }
 
 
