@@ -176,8 +176,8 @@ class FeatureStore:
         progress: Progress | None = None,
     ) -> sp.csr_matrix:
         """Rows for ``papers[positions]`` with the existing vocabulary and weights."""
-        if self.vectorizer is None:
-            return sp.csr_matrix((len(positions), 0), dtype=np.float32)
+        if self.vectorizer is None or not positions:
+            return sp.csr_matrix((len(positions), len(self.terms)), dtype=np.float32)
         stream = _watched(papers, positions, should_stop or _never, progress)
         return _csr(self.vectorizer.transform(stream))
 
