@@ -134,7 +134,8 @@ class Recommender:
             or self.features.matrix.shape[1] == 0
         ):
             return None
-        model = LinearSVC(C=_C, class_weight="balanced")
+        # A fixed seed for liblinear's coordinate order: the same labels give the same ranking.
+        model = LinearSVC(C=_C, class_weight="balanced", random_state=0)
         with warnings.catch_warnings():
             # A few unconverged iterations still rank well; the warning would reach the UI.
             warnings.simplefilter("ignore", ConvergenceWarning)
