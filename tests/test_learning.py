@@ -192,6 +192,14 @@ def test_for_you_needs_three_positive_labels(corpus: Corpus, recommender: Recomm
     assert isinstance(tagged, NeedsLabels) and "tagged 'ssl'" in tagged.message
 
 
+def test_a_corpus_of_only_starred_papers_has_nothing_to_contrast(corpus: Corpus) -> None:
+    papers = list(corpus.papers[:5])
+    recommender = Recommender(FeatureStore.build(papers), papers)
+    result = recommender.rank_for_you(_star(papers, range(5)))
+    assert isinstance(result, NeedsLabels) and result.no_negatives
+    assert "besides the starred or tagged papers" in result.message
+
+
 def test_limit_and_unread_only(corpus: Corpus, recommender: Recommender) -> None:
     papers = corpus.papers
     annotations = _star(papers, _about(papers, FLOW)[:5])

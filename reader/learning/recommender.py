@@ -47,10 +47,15 @@ class NeedsLabels:
     positives: int
     needed: int
     tag: str | None = None
+    # True when there are enough positives but nothing to contrast them with (every paper
+    # in the corpus is starred or tagged).
+    no_negatives: bool = False
 
     @property
     def message(self) -> str:
         what = f"papers tagged {self.tag!r}" if self.tag is not None else "starred or tagged papers"
+        if self.no_negatives:
+            return f"needs papers besides the {what} to tell them apart from"
         return f"needs at least {self.needed} {what} to learn from; there are {self.positives}"
 
 
@@ -162,7 +167,7 @@ class Recommender:
             raise Cancelled
         model = self._fit(labels)
         if model is None:  # every paper is a positive: nothing to tell apart
-            return NeedsLabels(labels.positives, needed, tag)
+            return NeedsLabels(labels.positives, needed, tag, no_negatives=True)
         if stop():
             raise Cancelled
         coef, intercept = model
