@@ -46,6 +46,7 @@ REFIT_GROWTH = 0.2
 MAX_TOKEN_LENGTH = 40
 _STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
 _CHECK_EVERY = 1000
+_METADATA_REPEATS = 3
 # Below this many papers, pruning by document frequency would leave almost nothing.
 _PRUNE_FROM = 50
 
@@ -70,12 +71,15 @@ def analyze(paper: Paper) -> list[str]:
         _field_terms(paper.title, out)
     for author in paper.authors:
         _field_terms(author, out)
-    if paper.category:
-        out.extend("cat:" + word for word in tokens(paper.category)[:1])
+    metadata = ["cat:" + word for word in tokens(paper.category or "")[:1]]
     for org in paper.orgs:
         words = tokens(org)
         if words and len(words) <= 4:
-            out.append("org:" + "-".join(words))
+            metadata.append("org:" + "-".join(words))
+    # One token among ~150 would weigh next to nothing, yet a category or an organisation is
+    # a strong sign of topic: counted three times (tf 1 + ln 3 after sublinear scaling), it
+    # raised precision@10 on the sample corpus by 0.02-0.04 (benchmarks/recommend.py).
+    out.extend(metadata * _METADATA_REPEATS)
     _field_terms(paper.abstract, out)
     return out
 
