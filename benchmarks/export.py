@@ -131,7 +131,7 @@ def main() -> None:
     text = timed("BibTeX (to_bibtex)", lambda: to_bibtex(papers, annotations, keys=keys))
     print(f"{'BibTeX output':<34} {len(text) / 1e6:8.1f} MB")
     # Markdown shows abstracts as readable Unicode; converting LaTeX (pylatexenc, in
-    # reader.parsing.latex) dominates, so a reading-list-sized sample is timed.
+    # reader.model.latex) dominates, so a reading-list-sized sample is timed.
     reading_list = [paper for paper in papers if paper.id in annotations][:1000]
     timed(
         f"Markdown, {len(reading_list)} papers + abstracts",

@@ -14,6 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from ui_support import REPO, FakeClipboard, main_screen, write_corpus
 
+from reader.config import Settings
 from reader.ui.app import ReaderApp
 
 TERMINAL = (130, 34)
@@ -25,7 +26,7 @@ def snapshot_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: str) ->
     return ReaderApp(
         corpus,
         tmp_path / "reading_list.json",
-        theme=theme,
+        settings=Settings(theme=theme),
         clipboard=FakeClipboard(),
         theme_dirs=[REPO / "themes"],
     )

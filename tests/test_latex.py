@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from reader.model.latex import to_unicode
 from reader.model.paper import Paper
-from reader.parsing.latex import to_unicode
 
 
 @pytest.mark.parametrize(

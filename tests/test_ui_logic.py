@@ -9,16 +9,16 @@ import pytest
 
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
+from reader.search.narrowing import can_narrow
+from reader.service.views import ORPHANED, build_views, counts_line, tag_query
 from reader.ui.clipboard import (
     ClipboardUnavailable,
     FallbackClipboard,
     SystemClipboard,
     TerminalClipboard,
 )
-from reader.ui.narrowing import can_narrow
 from reader.ui.safe_text import display_block, display_line
 from reader.ui.themes import ThemeError, load_theme, load_themes, with_reader_variables
-from reader.ui.views import ORPHANED, build_views, counts_line, tag_query
 from reader.ui.widgets.paper_row import render_row
 
 REPO = Path(__file__).resolve().parent.parent

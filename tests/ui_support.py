@@ -120,10 +120,24 @@ def list_lines(screen: MainScreen) -> list[str]:
 
 
 def notices(app: App[Any]) -> list[str]:
-    return [notification.message for notification in app._notifications]
+    return list(app.notices)
 
 
 def stored(db_path: Path) -> dict[str, dict[str, Any]]:
     """The annotations as written to disk, by paper id (re-read from the JSON file)."""
     data = json.loads(db_path.read_text(encoding="utf-8"))
     return {doc["paper_id"]: doc for doc in data.get("annotations", {}).values()}
+
+
+async def wait_until(
+    pilot: Pilot[Any], condition: Callable[[], bool], *, deadline_seconds: float = 10.0
+) -> None:
+    """Let the app run until ``condition`` holds: a deadline poll for what a timer does, so
+    a test never depends on how long a fixed sleep happens to be."""
+    import time
+
+    end = time.monotonic() + deadline_seconds
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("condition not reached before the deadline")
+        await pilot.pause(0.01)

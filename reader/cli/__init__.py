@@ -8,6 +8,7 @@
     reader export --format bibtex|markdown [--query Q] [--all] [--abstracts] [-o FILE]
                   [--db PATH] [PATH...]
     reader restore [--db PATH] [--force]
+    reader config --show [--config PATH]
     reader recommend [PATH...] [--limit N] [--json] [--db PATH] [--tag T]
     reader similar ID [PATH...] [--limit N] [--json]
 
@@ -33,6 +34,7 @@ SUBCOMMANDS: dict[str, str] = {
     "annotate": "annotate",
     "export": "export",
     "restore": "restore",
+    "config": "config",
     "recommend": "recommend",
     "similar": "similar",
 }

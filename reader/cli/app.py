@@ -6,6 +6,8 @@ otherwise open an empty app, and with no terminal Textual would spin on a dead i
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -20,6 +22,7 @@ from reader.cli.common import (
     add_paths_argument,
     corpus_paths,
 )
+from reader.config import ConfigProblem, Settings, load_settings
 
 
 def build_parser(err: TextIO) -> ExitlessParser:
@@ -34,6 +37,7 @@ def build_parser(err: TextIO) -> ExitlessParser:
     add_paths_argument(parser)
     add_db_argument(parser)
     parser.add_argument("--theme", help="theme name, e.g. reader-dark or reader-light")
+    parser.add_argument("--config", type=Path, default=None, metavar="PATH", help="config file")
     parser.add_argument(
         "--read-only", action="store_true", help="open the reading list without changing it"
     )
@@ -69,7 +73,11 @@ def has_terminal() -> bool:
 
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     args = build_parser(err).parse_args(list(argv))
-    problem = usage_problem(args.paths)
+    settings = effective_settings(args, err)
+    if settings is None:
+        return USAGE_ERROR
+    paths = list(args.paths) or list(settings.corpus_paths)
+    problem = usage_problem(paths)
     if problem:
         print(f"reader: {problem}", file=err)
         return USAGE_ERROR
@@ -80,11 +88,42 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reader.ui.app import ReaderApp
 
     app = ReaderApp(
-        corpus_paths(args.paths),
-        args.db or default_db_path(),
-        theme=args.theme,
-        auto_read=bool(args.auto_read),
+        corpus_paths(paths),
+        settings.reading_list or default_db_path(),
+        settings=settings,
         read_only=args.read_only,
     )
     app.run()
     return app.return_code or EXIT_OK
+
+
+def effective_settings(args: argparse.Namespace, err: TextIO) -> Settings | None:
+    """Flags over config over defaults; None (after saying why on ``err``) when the config
+    file has errors: starting with a setting silently ignored would surprise more."""
+    settings, problems = load_settings(args.config)
+    problems += keymap_problems(settings)
+    for problem in problems:
+        print(problem, file=err)
+    if any(problem.severity == "error" for problem in problems):
+        return None
+    flags = {"theme": args.theme, "auto_read": args.auto_read, "reading_list": args.db}
+    return settings.with_flags(flags)
+
+
+def keymap_problems(settings: Settings) -> list[ConfigProblem]:
+    """Keymap entries naming no action (a warning: a newer reader may know them)."""
+    from reader.ui.actions import BY_ID
+
+    problems = []
+    for action_id in settings.keymap:
+        if action_id in BY_ID:
+            continue
+        path, _, line = settings.source(f"keymap.{action_id}").rpartition(":")
+        message = (
+            f"keymap: unknown action id {json.dumps(action_id, ensure_ascii=True)} ignored "
+            "(`reader config --show` lists them)"
+        )
+        problems.append(
+            ConfigProblem(Path(path), int(line) if line.isdigit() else 0, message, "warning")
+        )
+    return problems

@@ -35,8 +35,10 @@ def build_parser(err: TextIO) -> ExitlessParser:
 
 
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
-    from reader.export.service import ExportError, ExportOptions, export
+    from reader.export.service import ExportError
     from reader.search.cached import engine_for
+    from reader.service.exporting import ExportRequest, run_export
+    from reader.service.scopes import Scope
 
     args = build_parser(err).parse_args(list(argv))
     corpus = load_and_report(args.paths, err)
@@ -50,15 +52,12 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             print(f"reader export: query: {result.hint}", file=err)
         return [corpus.papers[i] for i in result.indices]
 
-    options = ExportOptions(
-        fmt=args.format,
-        query=args.query,
-        everything=args.all,
-        abstracts=args.abstracts,
-        output=args.output,
-    )
+    scope = Scope("all" if args.all else "reading-list", query=args.query)
+    request = ExportRequest(scope, args.format, args.output, abstracts=args.abstracts)
     try:
-        outcome = export(corpus.papers, annotations, options, matches=matches)
+        outcome = run_export(
+            request, papers=corpus.papers, annotations=annotations, matches=matches
+        )
     except ExportError as error:
         print(f"reader export: {error}", file=err)
         return EXIT_INPUT

@@ -134,7 +134,7 @@ def first_significant_word(text: str) -> str:
 def ascii_words(text: str) -> list[str]:
     """Lower-case ASCII words of ``text`` after LaTeX and accents are resolved."""
     if _LATEX_MARKERS.search(text):
-        from reader.parsing.latex import to_unicode
+        from reader.model.latex import to_unicode
 
         text = to_unicode(text)
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))

@@ -37,8 +37,8 @@ from datetime import date
 from reader.export.plain_text import one_line, paragraphs
 from reader.export.selection import is_orphan
 from reader.model.annotation import Annotation
+from reader.model.latex import to_unicode
 from reader.model.paper import Paper, fold_text
-from reader.parsing.latex import to_unicode
 
 STAR = "★"
 _MARKUP = re.compile(r"([\\`*_\[\]<>#!|~&$])")
@@ -54,12 +54,17 @@ def to_markdown(
     *,
     abstracts: bool = False,
     today: date | None = None,
+    title: str = "Reading list",
 ) -> str:
-    """The Markdown document for ``papers``; ends with one newline, no trailing spaces."""
+    """The Markdown document for ``papers``; ends with one newline, no trailing spaces.
+
+    ``title`` is the heading (escaped like any listing text: it may hold a user's query).
+    """
     today = today or date.today()
     unique = list({paper.id: paper for paper in papers}.values())
     count = len(unique)
-    blocks = [f"# Reading list — {today.isoformat()} ({count} paper{'' if count == 1 else 's'})"]
+    heading = escape_inline(one_line(title)) or "Reading list"
+    blocks = [f"# {heading} — {today.isoformat()} ({count} paper{'' if count == 1 else 's'})"]
     if not unique:
         blocks.append("Nothing to export.")
         return "\n\n".join(blocks) + "\n"

@@ -33,6 +33,14 @@ class Selection:
     orphan_count: int
 
 
+# Which annotations a selection takes; the default is the reading list.
+AnnotationTest = Callable[[Annotation], bool]
+
+
+def in_reading_list(annotation: Annotation) -> bool:
+    return annotation.in_reading_list
+
+
 def select_papers(
     papers: Sequence[Paper],
     annotations: Mapping[str, Annotation],
@@ -40,37 +48,55 @@ def select_papers(
     query: str | None = None,
     everything: bool = False,
     matches: Matcher | None = None,
+    wanted: AnnotationTest = in_reading_list,
 ) -> Selection:
-    """The papers to export; raises ValueError if a query is given without ``matches``."""
-    chosen = list(papers) if everything else select_reading_list(papers, annotations)
+    """The papers to export; raises ValueError if a query is given without ``matches``.
+
+    Without ``everything``, the papers whose annotation passes ``wanted`` (the reading list
+    unless told otherwise: starred, one tag, ...), orphans included.
+    """
+    chosen = list(papers) if everything else select_annotated(papers, annotations, wanted)
     if query is not None and query.strip():
         if matches is None:
             raise ValueError("exporting with a query needs a search function")
-        wanted = {paper.id for paper in matches(query)}
-        return Selection([paper for paper in chosen if paper.id in wanted], 0)
-    orphans = [] if everything else orphan_papers(papers, annotations)
+        found = {paper.id for paper in matches(query)}
+        return Selection([paper for paper in chosen if paper.id in found], 0)
+    orphans = [] if everything else orphan_papers(papers, annotations, wanted)
     return Selection(chosen + orphans, len(orphans))
+
+
+def select_annotated(
+    papers: Sequence[Paper],
+    annotations: Mapping[str, Annotation],
+    wanted: AnnotationTest = in_reading_list,
+) -> list[Paper]:
+    """Loaded papers whose annotation passes ``wanted``, in corpus order."""
+    selected = []
+    for paper in papers:
+        annotation = annotations.get(paper.id)
+        if annotation is not None and wanted(annotation):
+            selected.append(paper)
+    return selected
 
 
 def select_reading_list(
     papers: Sequence[Paper], annotations: Mapping[str, Annotation]
 ) -> list[Paper]:
     """Loaded papers that are starred, tagged or noted, in corpus order."""
-    selected = []
-    for paper in papers:
-        annotation = annotations.get(paper.id)
-        if annotation is not None and annotation.in_reading_list:
-            selected.append(paper)
-    return selected
+    return select_annotated(papers, annotations, in_reading_list)
 
 
-def orphan_papers(papers: Sequence[Paper], annotations: Mapping[str, Annotation]) -> list[Paper]:
-    """Stand-ins for reading-list annotations whose paper is not loaded, by paper id."""
+def orphan_papers(
+    papers: Sequence[Paper],
+    annotations: Mapping[str, Annotation],
+    wanted: AnnotationTest = in_reading_list,
+) -> list[Paper]:
+    """Stand-ins for annotations passing ``wanted`` whose paper is not loaded, by paper id."""
     loaded = {paper.id for paper in papers}
     return [
         stand_in(annotation)
         for paper_id, annotation in sorted(annotations.items())
-        if paper_id not in loaded and annotation.in_reading_list
+        if paper_id not in loaded and wanted(annotation)
     ]
 
 

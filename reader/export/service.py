@@ -79,12 +79,16 @@ def render(
     keys: CitationKeys | None = None,
     abstracts: bool = False,
     today: date | None = None,
+    title: str = "Reading list",
 ) -> str:
-    """``papers`` in ``fmt``. ``keys`` should cover the loaded corpus (see CitationKeys)."""
+    """``papers`` in ``fmt``. ``keys`` should cover the loaded corpus (see CitationKeys).
+
+    ``title`` heads a Markdown document (BibTeX has no title).
+    """
     if fmt == "bibtex":
         return to_bibtex(papers, annotations, keys=keys)
     if fmt == "markdown":
-        return to_markdown(papers, annotations, abstracts=abstracts, today=today)
+        return to_markdown(papers, annotations, abstracts=abstracts, today=today, title=title)
     raise ExportError(f"unknown export format {fmt!r} (choose {' or '.join(FORMATS)})")
 
 

@@ -87,7 +87,7 @@ class Paper:
     @property
     def display_title(self) -> str:
         """Title in readable Unicode; untitled papers show the start of their abstract."""
-        from reader.parsing.latex import to_unicode
+        from reader.model.latex import to_unicode
 
         if self.title:
             return to_unicode(self.title)
@@ -96,7 +96,7 @@ class Paper:
 
     @property
     def display_abstract(self) -> str:
-        from reader.parsing.latex import to_unicode
+        from reader.model.latex import to_unicode
 
         return to_unicode(self.abstract)
 
@@ -122,7 +122,7 @@ class Paper:
 def fold_text(text: str) -> str:
     """Case, accents, punctuation and spacing folded away: the key duplicates are matched on."""
     if "\\" in text or "$" in text or "{" in text:
-        from reader.parsing.latex import to_unicode
+        from reader.model.latex import to_unicode
 
         text = to_unicode(text)
     if text.isascii():

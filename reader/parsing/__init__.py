@@ -6,7 +6,7 @@
 - names.py: splitting a title glued to its author list.
 - bibtex_import.py: BibTeX files (ours and the user's) as records.
 - merge.py: exact duplicates merged, near duplicates linked.
-- latex.py: the Unicode display form of LaTeX in titles and abstracts.
+
 - cache.py: parsed corpora (and derived data) cached on disk.
 - problems.py: ``Problem`` (``PATH:LINE: message``) and ``ParsedFile``.
 """

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import deque
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from reader.config import Settings
 from reader.parsing.corpus import load_corpus
 from reader.search.cached import engine_for
+from reader.service.session import Session, plural
 from reader.storage.errors import StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
+from reader.ui.actions import ACTIONS, Action, effective_keys
 from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
 from reader.ui.screens.loading import LoadingScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.store_error import StoreChoice, StoreErrorScreen
-from reader.ui.session import Session, plural
 from reader.ui.themes import default_theme_dirs, load_themes, with_reader_variables
 
 DEFAULT_THEME = "reader-dark"
@@ -41,9 +46,8 @@ class ReaderApp(App[None]):
         corpus_paths: Sequence[Path],
         db_path: Path,
         *,
-        theme: str | None = None,
+        settings: Settings | None = None,
         clipboard: Clipboard | None = None,
-        auto_read: bool = False,
         read_only: bool = False,
         theme_dirs: Sequence[Path] | None = None,
         export_dir: Path | None = None,
@@ -51,12 +55,13 @@ class ReaderApp(App[None]):
         super().__init__()
         self.corpus_paths = list(corpus_paths)
         self.db_path = db_path
-        self.requested_theme = theme
+        self.settings = settings or Settings()
         self.reader_clipboard: Clipboard = clipboard or FallbackClipboard(
             SystemClipboard(), TerminalClipboard(self.copy_to_clipboard)
         )
-        self.auto_read = auto_read
         self.read_only = read_only
+        # Every notification's text, newest last: what the status line told the user.
+        self.notices: deque[str] = deque(maxlen=200)
         self.theme_dirs = list(theme_dirs) if theme_dirs is not None else default_theme_dirs()
         self.export_dir = export_dir
         self.reading_list: ReadingList | None = None
@@ -66,7 +71,23 @@ class ReaderApp(App[None]):
     def get_css_variables(self) -> dict[str, str]:
         return with_reader_variables(super().get_css_variables())
 
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notify, recorded in ``notices``. Markup is off by default: messages
+        carry titles, tags and paths, which are data."""
+        self.notices.append(message)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
         self._install_themes()
         self.push_screen(LoadingScreen())
         self.open_reading_list()
@@ -79,11 +100,11 @@ class ReaderApp(App[None]):
             self.register_theme(theme)
         for error in loaded.errors:
             self.notify(f"Theme skipped: {error}", severity="warning", markup=False, timeout=10)
-        wanted = self.requested_theme or DEFAULT_THEME
+        wanted = self.settings.theme
         if wanted in self.available_themes:
             self.theme = wanted
             return
-        if self.requested_theme:
+        if wanted != DEFAULT_THEME:
             names = ", ".join(sorted(self.available_themes))
             self.notify(
                 f"Unknown theme {wanted!r}. Available: {names}",
@@ -173,7 +194,10 @@ class ReaderApp(App[None]):
         self.session = session
         self.switch_screen(
             MainScreen(
-                session, self.reader_clipboard, auto_read=self.auto_read, export_dir=self.export_dir
+                session,
+                self.reader_clipboard,
+                settings=self.settings,
+                export_dir=self.export_dir,
             )
         )
         problems = session.corpus.problems
@@ -191,26 +215,22 @@ class ReaderApp(App[None]):
 
     # -- command palette ------------------------------------------------------------------
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if not isinstance(screen, MainScreen):
             return
-        marked = "the current or selected papers"
-        commands = [
-            ("Star / unstar", f"Star {marked} (s)", screen.action_toggle_star),
-            ("Read / unread", f"Mark {marked} read or unread (r)", screen.action_toggle_read),
-            ("Skip", f"Hide {marked} from the inbox (x)", screen.action_toggle_skip),
-            ("Add tags", f"Tag {marked} (t)", screen.action_add_tags),
-            ("Remove tag", f"Remove a tag from {marked} (T)", screen.action_remove_tag),
-            ("Edit note", "Edit the current paper's note (n)", screen.action_edit_note),
-            ("Undo", "Undo the last change (u)", screen.action_undo),
-            ("Copy BibTeX", f"Copy BibTeX of {marked} (y)", screen.action_copy_bibtex),
-            ("Copy title", "Copy the current paper's title (Y)", screen.action_copy_title),
-            ("Cycle sort", "Relevance, date, title (o)", screen.action_cycle_sort),
-            ("Toggle views", "Show or hide the views sidebar (b)", screen.action_toggle_sidebar),
-            ("Export", "Write BibTeX or Markdown to a file (e)", screen.action_export),
-            ("Problems", "List problems found in the input files (P)", screen.action_problems),
-            ("Help", "Show all keys (?)", screen.action_help),
-        ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        keys = effective_keys(self.settings.keymap)
+        for action in ACTIONS:
+            if action.palette:
+                shown = action.display_key if keys[action.id] == action.key else keys[action.id]
+                yield SystemCommand(
+                    action.description,
+                    f"{shown}  ({action.id})",
+                    partial(self._run_palette_action, screen, action),
+                )
+
+    def _run_palette_action(self, screen: MainScreen, action: Action) -> None:
+        if action.target == "list":
+            self.call_later(screen.paper_list.run_action, action.action)
+        else:
+            self.call_later(screen.run_action, action.action)

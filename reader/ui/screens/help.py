@@ -1,40 +1,20 @@
-"""The key reference (``?``)."""
+"""The key reference (``?``): every action of the action table, grouped, then the search
+language. Rows come from ``reader.ui.actions`` so help can never drift from the bindings."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-KEYS: list[tuple[str, str]] = [
-    ("j / k, ↓ / ↑", "move down / up"),
-    ("g / G", "first / last paper"),
-    ("/", "search (filters as you type)"),
-    ("escape", "back to the list; in the list, clear the search, then the selection"),
-    ("o", "cycle sort: relevance, date, title"),
-    ("b", "show / hide the views sidebar"),
-    ("space", "select for bulk actions"),
-    ("s", "star / unstar"),
-    ("r", "mark read / unread"),
-    ("x", "skip (hide from the inbox) / unskip"),
-    ("t", "add tags (comma separated, → completes)"),
-    ("T", "remove a tag"),
-    ("n", "edit the note (ctrl+s saves)"),
-    ("u", "undo the last change (repeatable)"),
-    ("y", "copy BibTeX of the current or selected papers"),
-    ("Y", "copy the title"),
-    ("J / K", "scroll the detail pane"),
-    ("e", "export…"),
-    ("P", "problems found in the input files"),
-    ("ctrl+p", "command palette (themes, all commands)"),
-    ("?", "this help"),
-    ("q", "quit"),
-]
+from reader.ui.actions import help_rows
 
 SEARCH_HELP = (
     'Search: words match title, authors and abstract; "a phrase"; -word excludes; '
@@ -45,12 +25,20 @@ SEARCH_HELP = (
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
 
+    def __init__(self, rows: Sequence[tuple[str, str, str]] | None = None) -> None:
+        super().__init__()
+        self._rows = list(rows) if rows is not None else help_rows()
+
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold")
         table.add_column()
-        for key, meaning in KEYS:
-            table.add_row(key, meaning)
+        group = None
+        for row_group, key, meaning in self._rows:
+            if row_group != group:
+                group = row_group
+                table.add_row(Text(row_group, style="underline"), "")
+            table.add_row(Text(key), Text(meaning))
         with VerticalScroll(classes="dialog help-dialog"):
             yield Label("Keys", classes="dialog-title")
             yield Static(table)

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -24,6 +24,7 @@ from reader.model.annotation import Annotation
 from reader.model.paper import Paper
 from reader.parsing.table import paper_ids
 from reader.search import ParsedQuery, highlight_spans
+from reader.ui.actions import bindings_for
 from reader.ui.widgets.paper_row import RowStyles, render_row
 
 
@@ -37,32 +38,18 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--selected",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "Top", show=False),
-        Binding("G,end", "last", "Bottom", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("space", "toggle_select", "Select"),
-        Binding("s", "screen.toggle_star", "Star"),
-        Binding("r", "screen.toggle_read", "Read"),
-        Binding("x", "screen.toggle_skip", "Skip"),
-        Binding("t", "screen.add_tags", "Tag"),
-        Binding("T", "screen.remove_tag", "Untag"),
-        Binding("n", "screen.edit_note", "Note"),
-        Binding("y", "screen.copy_bibtex", "BibTeX"),
-        Binding("Y", "screen.copy_title", "Copy title", show=False),
-        Binding("J", "screen.scroll_detail(1)", "Scroll detail", show=False),
-        Binding("K", "screen.scroll_detail(-1)", "Scroll detail", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("list"))
 
     class Highlighted(Message):
-        """The cursor moved to another paper (None: the list is empty)."""
+        """The cursor moved to another paper (None: the list is empty).
 
-        def __init__(self, paper: Paper | None) -> None:
+        ``by_user`` is True when a key or a click moved it, False when new rows did.
+        """
+
+        def __init__(self, paper: Paper | None, *, by_user: bool = False) -> None:
             super().__init__()
             self.paper = paper
+            self.by_user = by_user
 
     class SelectionChanged(Message):
         def __init__(self, count: int) -> None:
@@ -81,6 +68,8 @@ class PaperList(ScrollView, can_focus=True):
         self._position_by_id: dict[str, int] = {}
         self._selected: dict[str, None] = {}  # paper ids, in the order they were selected
         self._cursor = 0
+        # A paper kept on screen after a change took it out of the results (see keep_current).
+        self._kept: tuple[str, int] | None = None
         self._generation = 0  # bumped on any change of data or styles; part of the cache key
         self._strips: LRUCache[tuple[int, int, int, bool, bool, bool], Strip] = LRUCache(1024)
 
@@ -95,17 +84,50 @@ class PaperList(ScrollView, can_focus=True):
         rows: Sequence[int],
         annotations: Mapping[str, Annotation],
         query: ParsedQuery | None,
+        *,
+        cursor_to_top: bool = False,
     ) -> None:
-        """Show ``papers[i] for i in rows``; the cursor stays on the same paper when it can."""
+        """Show ``papers[i] for i in rows``.
+
+        With ``cursor_to_top`` (a new query) the cursor goes to the first, best result;
+        otherwise it stays on the same paper when it can.
+        """
         current = self.current_paper
         if papers is not self._papers:
             self._ids, self._position_by_id = None, {}
+        if self._kept is not None and not cursor_to_top:
+            rows = self._with_kept_row(rows, self._kept)
+        else:
+            self._kept = None
         self._papers, self._rows, self._annotations, self._query = papers, rows, annotations, query
         self._generation += 1
         self.virtual_size = Size(0, len(rows))
-        position = self._position_of(current.id) if current else None
-        self._set_cursor(self._cursor if position is None else position, force=True)
+        position = self._position_of(current.id) if current and not cursor_to_top else None
+        target = (0 if cursor_to_top else self._cursor) if position is None else position
+        self._set_cursor(target, force=True)
         self.refresh()
+
+    def keep_current(self) -> None:
+        """Keep the paper under the cursor on screen through the next ``show``s, even if a
+        change took it out of the results, until the cursor leaves it: a row must not
+        vanish under the person reading it."""
+        if self._rows:
+            self._kept = (self._paper_ids()[self._rows[self._cursor]], self._rows[self._cursor])
+
+    def release_kept(self) -> bool:
+        """Forget the kept row once the cursor is elsewhere; True if one was released."""
+        current = self.current_paper
+        if self._kept is None or (current is not None and current.id == self._kept[0]):
+            return False
+        self._kept = None
+        return True
+
+    def _with_kept_row(self, rows: Sequence[int], kept: tuple[str, int]) -> Sequence[int]:
+        index = kept[1]
+        if index >= len(self._paper_ids()) or index in rows:
+            return rows
+        position = min(self._cursor, len(rows))
+        return [*rows[:position], index, *rows[position:]]
 
     def update_annotations(self, annotations: Mapping[str, Annotation]) -> None:
         self._annotations = annotations
@@ -154,22 +176,24 @@ class PaperList(ScrollView, can_focus=True):
     # -- actions --------------------------------------------------------------------------
 
     def action_cursor_down(self) -> None:
-        self._set_cursor(self._cursor + 1)
+        self._set_cursor(self._cursor + 1, by_user=True)
 
     def action_cursor_up(self) -> None:
-        self._set_cursor(self._cursor - 1)
+        self._set_cursor(self._cursor - 1, by_user=True)
 
     def action_first(self) -> None:
-        self._set_cursor(0)
+        self._set_cursor(0, by_user=True)
 
     def action_last(self) -> None:
-        self._set_cursor(len(self._rows) - 1)
+        self._set_cursor(len(self._rows) - 1, by_user=True)
 
     def action_page_down(self) -> None:
-        self._set_cursor(self._cursor + max(self.scrollable_content_region.height - 1, 1))
+        page = max(self.scrollable_content_region.height - 1, 1)
+        self._set_cursor(self._cursor + page, by_user=True)
 
     def action_page_up(self) -> None:
-        self._set_cursor(self._cursor - max(self.scrollable_content_region.height - 1, 1))
+        page = max(self.scrollable_content_region.height - 1, 1)
+        self._set_cursor(self._cursor - page, by_user=True)
 
     def action_toggle_select(self) -> None:
         paper = self.current_paper
@@ -183,7 +207,7 @@ class PaperList(ScrollView, can_focus=True):
         self.post_message(self.SelectionChanged(len(self._selected)))
 
     def on_click(self, event: events.Click) -> None:
-        self._set_cursor(int(self.scroll_offset.y) + event.y)
+        self._set_cursor(int(self.scroll_offset.y) + event.y, by_user=True)
 
     # -- rendering ------------------------------------------------------------------------
 
@@ -248,7 +272,7 @@ class PaperList(ScrollView, can_focus=True):
                 return position
         return None
 
-    def _set_cursor(self, row: int, *, force: bool = False) -> None:
+    def _set_cursor(self, row: int, *, force: bool = False, by_user: bool = False) -> None:
         row = max(0, min(row, len(self._rows) - 1))
         if row == self._cursor and not force:
             return
@@ -256,7 +280,17 @@ class PaperList(ScrollView, can_focus=True):
         self.refresh_line(previous)
         self.refresh_line(row)
         self.scroll_to_region(Region(0, row, 1, 1), animate=False, force=True, immediate=True)
-        self.post_message(self.Highlighted(self.current_paper))
+        self.post_message(self.Highlighted(self.current_paper, by_user=by_user))
+
+    def on_resize(self) -> None:
+        # After a resize the current row stays visible.
+        if self._rows:
+            self.call_after_refresh(
+                self.scroll_to_region,
+                Region(0, self._cursor, 1, 1),
+                animate=False,
+                force=True,
+            )
 
     def on_focus(self) -> None:
         self._restyle()

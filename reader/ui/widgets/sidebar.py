@@ -7,17 +7,22 @@ Choosing an entry posts ``Sidebar.ViewChosen``; the screen decides what that mea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from reader.service.views import View
+from reader.ui.actions import bindings_for
 from reader.ui.safe_text import display_line
-from reader.ui.views import View
 
 
 class Sidebar(OptionList):
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("sidebar"))
+
     class ViewChosen(Message):
         def __init__(self, view: View) -> None:
             super().__init__()
@@ -36,6 +41,10 @@ class Sidebar(OptionList):
         self.add_options(Option(_label(view), id=view.key) for view in self._views)
         if highlighted is not None and self._views:
             self.highlighted = min(highlighted, len(self._views) - 1)
+
+    @property
+    def views(self) -> list[View]:
+        return list(self._views)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -9,18 +9,20 @@ an error severity, never as exceptions, and the reading list is unchanged when t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from reader.export.service import CitationKeys, render
+from reader.export.service import CitationKeys, ExportError, render
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
 from reader.parsing.corpus import Corpus
 from reader.search import SearchEngine
+from reader.service.exporting import ExportRequest, run_export
+from reader.service.scopes import Scope
+from reader.service.views import View, build_views
 from reader.storage.errors import ReadOnlyError, StoreError
 from reader.storage.reading_list import ReadingList
-from reader.ui.views import View, build_views
 
 Severity = Literal["information", "warning", "error"]
 
@@ -46,8 +48,8 @@ class Session:
         self, corpus: Corpus, reading_list: ReadingList, engine: SearchEngine | None = None
     ) -> None:
         self.corpus = corpus
-        self.papers: list[Paper] = corpus.papers
-        self.by_id: dict[str, Paper] = corpus.by_id
+        self.papers: Sequence[Paper] = corpus.papers
+        self.by_id: Mapping[str, Paper] = corpus.by_id
         self.reading_list = reading_list
         # Built once over the whole corpus (or read from the cache), in the loading thread.
         self.engine = engine if engine is not None else SearchEngine(self.papers)
@@ -58,6 +60,7 @@ class Session:
         self._annotations: dict[str, Annotation] | None = None
         # Bumped whenever annotations may have changed: caches and narrowing key on it.
         self.generation = 0
+        self._last_poll_error: str | None = None
 
     @property
     def keys(self) -> CitationKeys:
@@ -98,8 +101,70 @@ class Session:
                 found.update(dict.fromkeys(annotation.tags))
         return list(found)
 
+    def all_tags(self) -> list[str]:
+        return self.reading_list.all_tags()
+
+    def duplicate_titles(self, paper: Paper) -> list[str]:
+        """The titles of the papers ``paper`` may duplicate, for the detail pane."""
+        return [
+            self.by_id[other].display_title if other in self.by_id else f"(not loaded: {other})"
+            for other in paper.possible_duplicates
+        ]
+
     def bibtex(self, papers: Sequence[Paper]) -> str:
         return render(papers, self.annotations(), "bibtex", keys=self.keys)
+
+    def export_choices(self, results: int, selected: int) -> list[tuple[Scope, str]]:
+        """The scopes an export can take right now, each with a label that gives its size."""
+        views = {view.key: view for view in self.views()}
+        choices = [(Scope("results"), f"Current results ({results:,})")]
+        if selected:
+            choices.append((Scope("selected"), f"Selected papers ({selected:,})"))
+        choices.append((Scope("starred"), f"Starred ({views['starred'].count:,})"))
+        choices.append((Scope("reading-list"), "Reading list (starred, tagged or noted)"))
+        choices.extend(
+            (Scope("tag", tag=key.removeprefix("tag:")), f"Tag {view.label} ({view.count:,})")
+            for key, view in views.items()
+            if key.startswith("tag:")
+        )
+        return choices
+
+    def export(
+        self,
+        request: ExportRequest,
+        *,
+        results: Sequence[Paper],
+        selected: Sequence[Paper],
+    ) -> Outcome:
+        """Run an export from the app; the outcome says where it went or why it failed."""
+        try:
+            outcome = run_export(
+                request,
+                papers=self.papers,
+                annotations=self.annotations(),
+                keys=self.keys,
+                results=results,
+                selected=selected,
+            )
+        except (ExportError, OSError) as error:
+            return Outcome(f"Export failed: {error}", "error")
+        if not outcome.count:
+            return Outcome("Nothing to export: no papers in that selection.", "warning")
+        return Outcome(outcome.summary())
+
+    def poll(self) -> Outcome | None:
+        """Pick up another writer's changes. An outcome when something changed (message
+        empty) or when the file could not be re-read (said once, not every poll)."""
+        try:
+            changed = self.reload_if_changed()
+        except Exception as error:  # a half-written or damaged file must not end the session
+            message = f"Could not re-read {self.reading_list.path}: {error}"
+            if message == self._last_poll_error:
+                return None
+            self._last_poll_error = message
+            return Outcome(message, "warning")
+        self._last_poll_error = None
+        return Outcome("") if changed else None
 
     def reload_if_changed(self) -> bool:
         """Pick up another process's writes; True when there was something to pick up."""
