@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -219,10 +220,10 @@ def speed(papers: list[Paper], seed: int) -> Recommender:
         f"| {len(annotations):,} annotations, full order |"
     )
     ids = [papers[rng.randrange(n)].id for _ in range(20)]
-    similar = [_cpu_timed(lambda i=i: recommender.similar(i, 10)) for i in ids]
+    similar = [_cpu_timed(partial(recommender.similar, i, 10)) for i in ids]
     print(f"| more like this (k=10) | {_spread(similar)} | 20 papers |")
     top = [papers[i].id for i in ranking.order[:20]]
-    reasons = [_cpu_timed(lambda i=i: recommender.reasons(i)) for i in top]
+    reasons = [_cpu_timed(partial(recommender.reasons, i)) for i in top]
     print(f"| reasons | {_spread(reasons)} | top 20 |")
     for tag, org in (("robots", "cmu"), ("flows", "mila"), ("theory", "inria")):
         for i in [i for i, p in enumerate(papers) if org in p.orgs][:20]:
