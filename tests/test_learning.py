@@ -245,7 +245,8 @@ def test_tag_ranking_uses_that_tags_papers(corpus: Corpus, recommender: Recommen
     annotations = {papers[i].id: Annotation(papers[i].id, tags=("flows",)) for i in flows[:5]}
     annotations |= {papers[i].id: Annotation(papers[i].id, tags=("rl",)) for i in rl[:5]}
     ranking = recommender.rank_for_you(annotations, tag="rl", limit=10)
-    assert isinstance(ranking, Ranking)
+    assert isinstance(ranking, Ranking) and ranking.tag == "rl"
+    assert recommender.latest is None  # reasons keep explaining For you
     assert sum(i in rl for i in ranking.order) >= 4
     assert not set(ranking.order) & set(rl[:5])
 
