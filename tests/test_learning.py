@@ -97,6 +97,11 @@ def test_new_papers_are_added_with_the_existing_vocabulary(corpus: Corpus) -> No
     expected = old.transform(papers, range(600, 651))
     assert (grown.matrix[600:] != expected).nnz == 0
     assert (grown.matrix[:600] != old.matrix).nnz == 0
+    # The last 50 papers replaced by 51 others: the first 550 rows stay, the rest are new.
+    replaced = old.aligned(papers[:550] + papers[600:])
+    assert replaced.matrix.shape == (601, len(old.terms))
+    assert (replaced.matrix[:550] != old.matrix[:550]).nnz == 0
+    assert (replaced.matrix[550:] != expected).nnz == 0
     # Reordered and shrunk corpora keep each paper's row.
     shuffled = papers[::-1][:400]
     moved = grown.aligned(shuffled)

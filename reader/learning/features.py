@@ -205,8 +205,7 @@ class FeatureStore:
         fresh = self.transform(papers, new, should_stop=should_stop, progress=progress)
         if all(pos == row for pos, row in kept) and new == list(range(len(kept), len(ids))):
             # Papers appended to an unchanged corpus (a new listing): no reordering needed.
-            head = self.matrix if len(kept) == len(self) else self.matrix[: len(kept)]
-            matrix = _csr(sp.vstack([head, fresh], format="csr"))
+            matrix = _appended(self.matrix, len(kept), fresh)
             return FeatureStore(ids, matrix, self.vectorizer, self.terms, self.fitted_rows, added)
         stacked = sp.vstack([self.matrix[[row for _, row in kept]], fresh], format="csr")
         # Row k of ``stacked`` belongs at corpus position ``placed[k]``; invert that order.
@@ -273,6 +272,19 @@ class FeatureStore:
             raise ValueError("feature store vocabulary does not match its columns")
         matrix = sp.csr_matrix((data, indices, indptr), shape=(len(ids), columns), copy=False)
         return cls(ids, matrix, vectorizer, terms, fitted, added)
+
+
+def _appended(matrix: sp.csr_matrix, rows: int, fresh: sp.csr_matrix) -> sp.csr_matrix:
+    """The first ``rows`` rows of ``matrix`` followed by ``fresh``, copying each array once
+    (``scipy.sparse.vstack`` copies the indices twice: at 10^5 papers that is 50 MB more)."""
+    end = int(matrix.indptr[rows])
+    data = np.concatenate([matrix.data[:end], fresh.data.astype(np.float32, copy=False)])
+    indices = np.concatenate([matrix.indices[:end], fresh.indices.astype(matrix.indices.dtype)])
+    indptr = np.concatenate(
+        [matrix.indptr[: rows + 1], (fresh.indptr[1:] + end).astype(matrix.indptr.dtype)]
+    )
+    shape = (rows + fresh.shape[0], matrix.shape[1])
+    return sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
 
 
 def _csr(matrix: Any) -> sp.csr_matrix:
