@@ -6,7 +6,8 @@ LaTeX macros by regular expression: ``M{\\"u}ller`` is ``muller``), English stop
 dropped, and every field adds its unigrams and the bigrams of adjacent remaining words, so an
 author's full name (``pascal vincent``) and a method (``normalizing flow``) are features. Bigrams
 never straddle two fields. Folding with pylatexenc (the display form) would cost milliseconds
-per abstract; the regular-expression folding keeps a cold build at 10^5 papers near 15 s.
+per abstract; with the regular-expression folding a cold build at 10^5 papers takes 17 s
+of CPU (benchmarks/recommend.py).
 
 scikit-learn's ``TfidfVectorizer`` does the counting and weighting (sublinear tf, smoothed idf,
 rare and ubiquitous terms pruned); rows are unit length, so a dot product is a cosine.
