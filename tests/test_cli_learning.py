@@ -132,14 +132,20 @@ def test_an_empty_corpus_is_an_error_not_a_crash(
 def test_hostile_titles_reach_the_terminal_as_text(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    corpus = tmp_path / "hostile.txt"
+    corpus = tmp_path / "hostile"
+    corpus.mkdir()
     lines = ["Get trending papers in your email inbox!"]
     evil = ["\x1b[31mRed {0} %s\x1b]8;;x\x07", "[bold]Markup[/bold] \u202eevil", "$\\alpha$ ~ \\"]
     for n, title in enumerate(evil * 2):
         lines.append(("Subscribe" if n == 0 else "") + f"{title} normalizing flows {n}")
         lines.append(f"Normalizing flows with {title} invertible maps, paper {n}.")
     lines += ["Bandits", "Regret bounds for linear contextual bandits."]
-    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (corpus / "hostile.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (corpus / "broken.txt").write_bytes(
+        b"Get trending papers in your email inbox!\n"
+        b"SubscribeBroken \xff\xfe title \x00 with normalizing flows\n"
+        b"Invalid \xc3\x28 bytes and a NUL \x00 in normalizing flows.\n"
+    )
     code, out, _ = run(capsys, "parse", "--json", str(corpus))
     ids = [r["id"] for r in json.loads(out)]
     db = tmp_path / "db.json"
@@ -147,6 +153,12 @@ def test_hostile_titles_reach_the_terminal_as_text(
     code, out, err = run(capsys, "recommend", str(corpus), "--db", str(db))
     assert code == 0, err
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\x00" not in out
+    code, out, err = run(capsys, "recommend", str(corpus), "--db", str(db), "--json")
+    assert code == 0, err
+    records = json.loads(out)
+    assert len(records) == len(ids) - 3
+    assert any("[bold]Markup[/bold]" in r["title"] for r in records)  # data, not markup
     code, out, _ = run(capsys, "similar", ids[0], str(corpus))
     assert code == 0 and "\x1b" not in out and "\u202e" not in out
 
