@@ -3,7 +3,7 @@
 Usage: python benchmarks/store.py [--sizes 100,10000,100000] [--repeats 15] [--dir DIR]
 
 Builds a reading list of N annotations (written directly as a TinyDB file, which is much
-faster than N API calls), opens it, then times ``toggle_star`` on one paper: lock, stat,
+faster than N API calls), opens it, then times ``set_starred`` on one paper: lock, stat,
 serialise, write, fsync, rename, fsync of the folder. Prints the median and spread, and
 the "disk floor": the same atomic rewrite with no reading-list logic, timed alternately
 with the toggles, so a busy or slow disk shows up as such. The target is <= 10 ms at
@@ -57,13 +57,13 @@ def time_toggles(path: Path, repeats: int) -> tuple[list[float], list[float], fl
     reading_list = ReadingList.open(path)
     open_ms = (time.perf_counter() - started) * 1000
     paper = Paper(id=f"{1:012x}", title="A paper", authors=("Ada Lovelace",), abstract="")
-    reading_list.toggle_star([paper])  # the first save after opening encodes every document
+    reading_list.set_starred([paper], True)  # the first save after opening encodes every document
     payload = path.read_bytes()
     scratch = path.with_name("floor.json")
     toggles, floors = [], []
     for _ in range(repeats):
         started = time.perf_counter()
-        reading_list.toggle_star([paper])
+        reading_list.set_starred([paper], not reading_list.get(paper.id).starred)
         toggles.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         write_atomically(scratch, payload)

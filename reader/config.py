@@ -139,11 +139,18 @@ def _is_text(value: Any) -> str | None:
 
 def _is_url(value: Any) -> str | None:
     if isinstance(value, str) and (value in URL_PROVIDERS or _is_url_template(value)):
-        return None
+        if value in URL_PROVIDERS or _is_safe_url(value):
+            return None
+        return "must not contain spaces, quotes, brackets or control characters"
     return (
         f"must be one of {', '.join(URL_PROVIDERS)} or an http(s) URL containing {{title}} "
         f"(found {_shown(value)})"
     )
+
+
+def _is_safe_url(value: str) -> bool:
+    # The address is handed to a browser command and shown as a terminal hyperlink.
+    return all(ch.isprintable() and not ch.isspace() and ch not in '"[]<>\\' for ch in value)
 
 
 def _is_url_template(value: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from textual.widgets import Input, OptionList, ProgressBar, Static, TextArea
 from ui_support import (
     LONG_WORD,
     TITLES_NEWEST_FIRST,
+    FakeClipboard,
     app_test,
     list_lines,
     main_screen,
@@ -25,6 +27,7 @@ from reader.model.paper import Paper
 from reader.storage.errors import SaveError
 from reader.storage.reading_list import ReadingList
 from reader.ui.actions import ACTIONS
+from reader.ui.app import ReaderApp
 from reader.ui.screens.export import ExportScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
@@ -550,12 +553,43 @@ async def test_unknown_theme_is_reported(tmp_path: Path) -> None:
 
 
 @app_test
-async def test_paper_list_renders_only_visible_rows(tmp_path: Path) -> None:
-    app, _ = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_paper_list_renders_only_visible_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 papers in a 24-line terminal: the list renders the rows on screen, not all."""
+    import reader.ui.widgets.paper_list as paper_list_module
+
+    words = ["Graph", "Sparse", "Neural", "Bayesian", "Optimal", "Robust", "Fast", "Deep"]
+    records = []
+    for n in range(2000):
+        title = f"{words[n % 8]} Study Number {n} of {words[(n // 8) % 8]} Things"
+        records.append(f"LGApr 14, 2022\n{title}Ada Lovelace\nAn abstract about item {n}.\n")
+    corpus = tmp_path / "big.txt"
+    corpus.write_text("".join(records), encoding="utf-8")
+    rendered: list[str] = []
+    real_render_row = paper_list_module.render_row
+
+    def counting_render_row(paper: Paper, *args: Any, **kwargs: Any) -> Any:
+        rendered.append(paper.id)
+        return real_render_row(paper, *args, **kwargs)
+
+    monkeypatch.setattr(paper_list_module, "render_row", counting_render_row)
+    app = ReaderApp([corpus], tmp_path / "reading_list.json", clipboard=FakeClipboard())
+    async with app.run_test(size=(80, 24)) as pilot:
         screen = await main_screen(pilot)
         paper_list = screen.query_one(PaperList)
-        assert paper_list.virtual_size.height == 6
+        assert paper_list.row_count == 2000
+        visible = paper_list.scrollable_content_region.height
+        assert 0 < visible < 24
+        # Every row on screen was rendered, and nothing far below it.
+        assert set(rendered) >= {p.id for p in paper_list.shown_papers[:visible]}
+        assert len(set(rendered)) <= 3 * visible
+        rendered.clear()
+        await pilot.press("G")
+        await settle(pilot)
+        assert paper_list.cursor == 1999
+        assert len(set(rendered)) <= 3 * visible
+        assert paper_list.shown_papers[1999].id in rendered
 
 
 @app_test
@@ -674,3 +708,130 @@ async def test_reading_list_export_in_the_app_keeps_orphaned_notes(tmp_path: Pat
     assert written.count("@misc{") == 2
     assert "A Paper From Another Folder" in written
     assert "read this for the thesis" in written
+
+
+@app_test
+async def test_number_keys_open_views_and_triage_advances_in_the_inbox(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("2")  # the second view: Inbox
+        await settle(pilot)
+        assert screen.search_input.value == "is:unread"
+        total = screen.paper_list.row_count
+        first, second = screen.paper_list.shown_papers[:2]
+        await pilot.press("r")
+        await settle(pilot)
+        # The read paper is on disk, the cursor moved on, and the read paper left the Inbox.
+        assert stored(app.db_path)[first.id]["status"] == "read"
+        assert screen.paper_list.current_paper is not None
+        assert screen.paper_list.current_paper.id == second.id
+        assert screen.paper_list.row_count == total - 1
+        await pilot.press("1")  # All: no advancing outside the Inbox by default
+        await settle(pilot)
+        assert screen.search_input.value == ""
+        cursor = screen.paper_list.cursor
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.paper_list.cursor == cursor
+        await pilot.press("9")
+        await settle(pilot)
+        assert any("There is no view 9" in notice for notice in notices(app))
+
+
+class RecordingBrowser:
+    """A browser registered through webbrowser.register: records what it was asked to open."""
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+        self.name = "reader-test-browser"
+
+    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        self.opened.append(url)
+        return True
+
+
+def _isolated_browsers(monkeypatch: pytest.MonkeyPatch) -> RecordingBrowser:
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "_tryorder", [])
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    for name in ("SSH_CONNECTION", "SSH_TTY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    browser = RecordingBrowser()
+    webbrowser.register(browser.name, None, browser, preferred=True)  # type: ignore[arg-type]
+    return browser
+
+
+@app_test
+async def test_w_opens_an_arxiv_title_search_in_the_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = _isolated_browsers(monkeypatch)
+    app, clipboard = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        paper = screen.paper_list.current_paper
+        assert paper is not None and paper.title == "Graph Neural Networks for Everything"
+        await pilot.press("w")
+        await settle(pilot)
+    assert browser.opened == [
+        "https://arxiv.org/search/?query=%22Graph%20Neural%20Networks%20for%20Everything%22"
+        "&searchtype=title"
+    ]
+    assert clipboard.copied == []
+
+
+@app_test
+async def test_over_ssh_w_copies_the_link_and_shows_it_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = _isolated_browsers(monkeypatch)
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 22 10.0.0.2 22")
+    template = "https://example.org/find?q={title}"
+    app, clipboard = make_app(tmp_path, settings=Settings(open_url=template))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("tab")  # focus the detail pane: enter opens there too
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(screen.focused, PaperDetail)
+    url = "https://example.org/find?q=Graph%20Neural%20Networks%20for%20Everything"
+    assert browser.opened == []
+    assert clipboard.copied == [url]
+    assert any("SSH session" in notice and url in notice for notice in notices(app))
+
+
+@app_test
+async def test_a_saved_search_is_a_view_with_a_live_count_kept_in_the_reading_list(
+    tmp_path: Path,
+) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("slash", *"graph", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("ctrl+a", "ctrl+k", *"my {0} [bold]graphs", "enter")
+        await settle(pilot)
+        labels = [view.label for view in screen.query_one(Sidebar).views]
+        assert "⌕ my {0} [bold]graphs" in labels
+        saved = next(v for v in screen.query_one(Sidebar).views if v.label.startswith("⌕"))
+        assert (saved.query, saved.count) == ("graph", screen.paper_list.row_count)
+        assert saved.count >= 1
+    on_disk = json.loads(app.db_path.read_text(encoding="utf-8"))["saved_searches"]
+    assert [(d["name"], d["query"]) for d in on_disk.values()] == [("my {0} [bold]graphs", "graph")]
+
+    again, _ = make_app(tmp_path)  # a restart finds it, counts it, and can remove it
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        sidebar = screen.query_one(Sidebar)
+        position = next(i for i, v in enumerate(sidebar.views) if v.label.startswith("⌕"))
+        await pilot.press(str(position + 1))
+        await settle(pilot)
+        assert screen.search_input.value == "graph"
+        sidebar.focus()
+        sidebar.highlighted = position
+        await pilot.press("delete")
+        await settle(pilot)
+        assert not any(v.label.startswith("⌕") for v in sidebar.views)
+    assert json.loads(again.db_path.read_text(encoding="utf-8"))["saved_searches"] == {}

@@ -160,6 +160,7 @@ def test_missing_path_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["parse", "--bogus", str(tmp_path)]) == 2
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_file(tmp_path: Path) -> None:
     record = DATED.encode()
     copies = 53 * 1024 * 1024 // len(record)

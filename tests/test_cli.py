@@ -84,8 +84,8 @@ def test_annotate_then_search_and_export(
     code, _, err = run(capsys, "export", str(sample_corpus_dir), "--db", str(db), "-o", str(target))
     assert code == 0
     assert "Exported 1 paper as BibTeX" in err
-    [entry] = bibtexparser.loads(target.read_text(encoding="utf-8")).entries
-    assert entry["ID"] == "assran2022masked"
+    [entry] = bibtexparser.parse_string(target.read_text(encoding="utf-8")).entries
+    assert entry.key == "assran2022masked"
 
     # The export loads back through reader parse as the same paper.
     code, out, _ = run(capsys, "parse", str(target), "--json")

@@ -40,7 +40,7 @@ def test_annotate_a_loaded_paper_with_everything(db: Path) -> None:
     assert out.splitlines() == [
         "starred 1 paper",
         "tagged 1 paper with ml, to read",
-        "set the note of 1 paper",
+        "edited the note of 1 paper",
         "marked 1 paper read",
     ]
     annotation = saved(db)[PAPER.id]
@@ -95,5 +95,5 @@ def test_store_errors_exit_1_with_the_path(db: Path) -> None:
 def test_empty_note_clears_it(db: Path) -> None:
     ReadingList.open(db).set_note(PAPER, "old")
     status, out, _ = annotate(PAPER.id, "--note", "", "--db", str(db))
-    assert (status, out) == (0, "set the note of 1 paper\n")
+    assert (status, out) == (0, "cleared the note of 1 paper\n")
     assert saved(db)[PAPER.id].note == ""

@@ -16,8 +16,8 @@ import pytest
 
 from reader.model.paper import Paper
 from reader.storage import atomic_file
-from reader.storage import reading_list as reading_list_module
-from reader.storage.backups import backup_paths, restore_newest_backup
+from reader.storage import permissions as permissions_module
+from reader.storage.backups import backup_paths
 from reader.storage.errors import (
     CorruptStoreError,
     NewerSchemaError,
@@ -26,6 +26,7 @@ from reader.storage.errors import (
 )
 from reader.storage.locking import lock_path_for
 from reader.storage.reading_list import ReadingList
+from reader.storage.restore import restore_newest_backup
 from reader.storage.schema import read_snapshot
 
 
@@ -61,7 +62,7 @@ def respect_permissions_as_root(monkeypatch: pytest.MonkeyPatch) -> None:
         needed = {os.W_OK: stat.S_IWUSR, os.R_OK: stat.S_IRUSR, os.X_OK: stat.S_IXUSR}
         return all(bits & flag for wanted, flag in needed.items() if mode & wanted)
 
-    monkeypatch.setattr(reading_list_module.os, "access", access)
+    monkeypatch.setattr(permissions_module.os, "access", access)
 
 
 # -- files we cannot use ------------------------------------------------------------------
@@ -247,7 +248,7 @@ def test_disk_full_mid_save_keeps_the_old_file_and_rolls_back(
     assert db_path.read_bytes() == original
     assert reading_list.get(make_paper(1).id).tags == ()
     assert reading_list.get(make_paper(2).id) is None
-    assert reading_list.undo() == "starred 1 paper"  # the failed change left no undo step
+    assert undone(reading_list) == "starred 1 paper"  # the failed change left no undo step
     assert sorted(p.name for p in db_path.parent.iterdir()) == sorted(
         ["reading_list.json", "reading_list.json.bak1", "reading_list.json.lock"]
     )
@@ -329,7 +330,7 @@ def test_restore_newest_backup_after_corruption(db_path: Path) -> None:
     bak1 = backup_paths(db_path)[0]
     bak1.write_text('{"meta": {"1": {"schema": 1}}, "annotations": {"1": 5}}')  # bad too
     restored = restore_newest_backup(db_path)
-    assert restored == backup_paths(db_path)[1]
+    assert restored is not None and restored.backup.path == backup_paths(db_path)[1]
     assert set(ReadingList.open(db_path).all()) == {make_paper(1).id}
     assert [p.read_text() for p in damaged_copies(db_path)] == ["{broken"]
 
@@ -344,8 +345,11 @@ def test_backups_are_valid_reading_lists(db_path: Path) -> None:
     reading_list = ReadingList.open(db_path, backup_interval=0)
     for n in range(4):
         reading_list.add_tags([make_paper(n)], [f"t{n}"])
-    for backup in backup_paths(db_path):
-        read_snapshot(json.loads(backup.read_bytes()))
+    backups = backup_paths(db_path)
+    # Four saves with no minimum interval: three earlier versions are kept, newest first.
+    assert len(backups) == 3
+    counts = [len(read_snapshot(json.loads(b.read_bytes())).annotations) for b in backups]
+    assert counts == [3, 2, 1]
 
 
 @pytest.fixture(autouse=True)
@@ -366,7 +370,7 @@ def test_a_restore_that_cannot_be_written_is_a_save_error(
     def fill_up(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("reader.storage.backups.write_atomically", fill_up)
+    monkeypatch.setattr("reader.storage.restore.write_atomically", fill_up)
     with pytest.raises(SaveError, match="cannot restore a backup: No space left on device"):
         restore_newest_backup(db_path)
     assert db_path.read_text() == "{broken"
@@ -383,5 +387,11 @@ def test_an_undo_that_cannot_be_saved_stays_available(db_path: Path) -> None:
     finally:
         os.close(fd)
     assert reading_list.get(make_paper(1).id).starred
-    assert reading_list.undo() == "starred 1 paper"
+    assert undone(reading_list) == "starred 1 paper"
     assert reading_list.get(make_paper(1).id) is None
+
+
+def undone(reading_list: ReadingList) -> str | None:
+    """Undo the latest change; its description (None when there was nothing to undo)."""
+    result = reading_list.undo()
+    return None if result is None else result.description

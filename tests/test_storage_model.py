@@ -75,7 +75,7 @@ def run_on_both(reading_list: ReadingList, model: Model, operation) -> None:
     elif kind == "toggle":
         current = [model.state.get(i, DEFAULT)[0] for i in ids]
         target = not all(current)
-        reading_list.toggle_star(targets)
+        reading_list.set_starred(targets, target)
         model.apply(ids, lambda j: (target, *j[1:]))
     elif kind == "tag":
         reading_list.add_tags(targets, [value])

@@ -4,15 +4,15 @@
                           [--status read|unread|skipped] [--db PATH]
 
 Exit status: 0 once every change is durable on disk, 1 for store problems and unknown ids
-(message on stderr, nothing changed for unknown ids), 2 for usage errors. Each requested
-kind of change is saved as it is made, in the order star, tags, untags, note, status, so
-a failure part-way (disk full) leaves the earlier ones saved; the message says so.
+(message on stderr), 2 for usage errors. All the requested changes (star, tags, untags,
+note, status) are one ``Edit``: saved together in one atomic write, or not at all, and
+undone together.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -21,14 +21,16 @@ from reader.cli.common import (
     ExitlessParser,
     ParserExit,
     load_and_report,
+    printable,
+    say,
     store_hint,
 )
+from reader.cli.common import db_path as common_db_path
 from reader.model.annotation import STATUSES
 from reader.model.paper import Paper
 from reader.model.tags import normalize_tags
-from reader.paths import default_db_path
 from reader.storage.errors import StoreError
-from reader.storage.reading_list import ReadingList, Target
+from reader.storage.reading_list import Edit, ReadingList, Target
 
 STORE_ERROR = 1
 
@@ -65,11 +67,10 @@ def annotate(
     """
     usage_problem = _usage_problem(args)
     if usage_problem:
-        stderr.write(f"reader annotate: {usage_problem}\n")
+        stderr.write(f"reader annotate: {printable(usage_problem)}\n")
         return USAGE_ERROR
-    db_path = args.db or default_db or default_db_path()
+    db_path = args.db or default_db or common_db_path(None, stderr)
     papers = papers_by_id or {}
-    done: list[str] = []
     try:
         reading_list = ReadingList.open(db_path)
         targets: list[Target] = [papers.get(pid) or pid for pid in dict.fromkeys(args.ids)]
@@ -77,20 +78,15 @@ def annotate(
         if unknown:
             noun = "paper id" if len(unknown) == 1 else "paper ids"
             stderr.write(
-                f"reader annotate: unknown {noun}: {', '.join(unknown)} "
+                f"reader annotate: unknown {noun}: {', '.join(map(printable, unknown))} "
                 f"(not in the corpus or the reading list {db_path}); nothing changed\n"
             )
             return STORE_ERROR
-        for change in _changes(args):
-            description = change(reading_list, targets)
-            if description:
-                done.append(description)
+        done = reading_list.apply(targets, edit_from_arguments(args))
     except StoreError as error:
-        stderr.write(f"reader annotate: {error}\n")
-        if done:
-            stderr.write(f"reader annotate: already saved before the error: {'; '.join(done)}\n")
+        say(stderr, f"reader annotate: {error}; nothing changed")
         return STORE_ERROR
-    stdout.write(("\n".join(done) if done else "nothing to change") + "\n")
+    stdout.write(("\n".join(map(printable, done)) if done else "nothing to change") + "\n")
     return 0
 
 
@@ -129,30 +125,15 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-Change = Callable[[ReadingList, list[Target]], str | None]
-
-
-def _changes(args: argparse.Namespace) -> list[Change]:
-    changes: list[Change] = []
-    if args.star or args.unstar:
-        changes.append(lambda rl, targets: rl.set_starred(targets, bool(args.star)))
-    if args.tag:
-        changes.append(lambda rl, targets: rl.add_tags(targets, args.tag))
-    if args.untag:
-        changes.append(lambda rl, targets: rl.remove_tags(targets, args.untag))
-    if args.note is not None:
-        changes.append(lambda rl, targets: _set_notes(rl, targets, args.note))
-    if args.status is not None:
-        changes.append(lambda rl, targets: rl.set_status(targets, args.status))
-    return changes
-
-
-def _set_notes(reading_list: ReadingList, targets: list[Target], note: str) -> str | None:
-    descriptions = [d for t in targets if (d := reading_list.set_note(t, note))]
-    if not descriptions:
-        return None
-    count = len(descriptions)
-    return f"set the note of {count} paper{'s' if count != 1 else ''}"
+def edit_from_arguments(args: argparse.Namespace) -> Edit:
+    """Everything one ``reader annotate`` asks for, as one change."""
+    return Edit.of(
+        starred=True if args.star else False if args.unstar else None,
+        add_tags=args.tag,
+        remove_tags=args.untag,
+        note=args.note,
+        status=args.status,
+    )
 
 
 # Options that take a value: the word after them is never a corpus path.
@@ -179,13 +160,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 
 def _print_store_hint(words: Sequence[str], err: TextIO) -> None:
-    db = Path(_db_argument(words) or default_db_path())
+    given = _db_argument(words)
+    db = Path(given) if given else common_db_path(None, err)
     try:
         ReadingList.open(db, read_only=True)
     except StoreError as error:
         hint = store_hint(db, error)
         if hint:
-            print(hint, file=err)
+            say(err, hint)
 
 
 def _db_argument(words: Sequence[str]) -> str | None:

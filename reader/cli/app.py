@@ -21,6 +21,7 @@ from reader.cli.common import (
     add_db_argument,
     add_paths_argument,
     corpus_paths,
+    say,
 )
 from reader.config import ConfigProblem, Settings, load_settings
 
@@ -79,7 +80,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     paths = list(args.paths) or list(settings.corpus_paths)
     problem = usage_problem(paths)
     if problem:
-        print(f"reader: {problem}", file=err)
+        say(err, f"reader: {problem}")
         return USAGE_ERROR
     if not has_terminal():
         print("reader needs a terminal; use reader parse/search/export in scripts", file=err)
@@ -103,7 +104,7 @@ def effective_settings(args: argparse.Namespace, err: TextIO) -> Settings | None
     settings, problems = load_settings(args.config)
     problems += keymap_problems(settings)
     for problem in problems:
-        print(problem, file=err)
+        say(err, str(problem))
     if any(problem.severity == "error" for problem in problems):
         return None
     flags = {"theme": args.theme, "auto_read": args.auto_read, "reading_list": args.db}

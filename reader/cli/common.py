@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from reader.config import Settings, load_settings
 from reader.model import Annotation
+from reader.model.sanitize import safe_line
 from reader.parsing.corpus import Corpus, load_corpus
 from reader.paths import default_db_path, sample_corpus_dir
 from reader.storage.errors import NewerSchemaError, StoreError
@@ -73,11 +75,28 @@ def corpus_paths(paths: Sequence[Path]) -> list[Path]:
     return list(paths) if paths else [sample_corpus_dir()]
 
 
+def script_settings(err: TextIO) -> Settings:
+    """The user's config.toml as scripts use it (default corpus and reading list, the web
+    search for Markdown links). Problems are printed; an error ends the command with exit 2
+    rather than guessing, e.g. writing to another reading list than the one configured."""
+    settings, problems = load_settings()
+    for problem in problems:
+        say(err, str(problem))
+    if any(problem.severity == "error" for problem in problems):
+        raise ParserExit(USAGE_ERROR)
+    return settings
+
+
+def db_path(db: Path | None, err: TextIO) -> Path:
+    """``--db``, else the configured reading list, else the default one."""
+    return db or script_settings(err).reading_list or default_db_path()
+
+
 def load_and_report(paths: Sequence[Path], err: TextIO) -> Corpus:
     """The corpus (cached) for ``paths``, every parse problem printed to ``err``."""
-    corpus = load_corpus(corpus_paths(paths))
+    corpus = load_corpus(corpus_paths(paths or script_settings(err).corpus_paths))
     for problem in corpus.problems:
-        print(problem, file=err)
+        print(printable(str(problem)), file=err)
     return corpus
 
 
@@ -90,14 +109,14 @@ def read_annotations(db: Path | None, err: TextIO, command: str) -> dict[str, An
     """Every annotation in the reading list, or None after saying on ``err`` why not."""
     from reader.storage.reading_list import ReadingList
 
-    path = db or default_db_path()
+    path = db_path(db, err)
     try:
         return ReadingList.open(path, read_only=True).all()
     except StoreError as error:
-        print(f"reader {command}: {error}", file=err)
+        say(err, f"reader {command}: {error}")
         hint = store_hint(path, error)
         if hint:
-            print(hint, file=err)
+            say(err, hint)
         return None
 
 
@@ -109,6 +128,11 @@ def store_hint(path: Path, error: StoreError) -> str | None:
     from reader.storage.errors import CorruptStoreError
 
     if isinstance(error, CorruptStoreError):
+        from reader.storage.permissions import why_not_writable
+
+        if why_not_writable(path) is not None:
+            # restore refuses a read-only file too: say what has to happen first.
+            return "reader: the file was left untouched; it is read-only, so it cannot be restored"
         return (
             "reader: the file was left untouched; `reader restore --db "
             + str(path)
@@ -118,5 +142,14 @@ def store_hint(path: Path, error: StoreError) -> str | None:
 
 
 def printable(text: str) -> str:
-    """Titles are data: keep escape sequences and control characters off the terminal."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+    """Titles are data: escape sequences, control and bidi characters stay off the terminal.
+
+    One line: line breaks and tabs become spaces. The rule is ``reader.model.sanitize``'s,
+    the same as the exports' and the app's.
+    """
+    return safe_line(text)
+
+
+def say(err: TextIO, message: str) -> None:
+    """One message on ``err``, terminal-safe: it may quote paths, queries and file content."""
+    print(printable(message), file=err)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from reader.cli.app import keymap_problems
-from reader.cli.common import EXIT_INPUT, EXIT_OK, ExitlessParser
+from reader.cli.common import EXIT_INPUT, EXIT_OK, ExitlessParser, say
 from reader.config import Settings, default_config_path, load_settings, setting_names
 from reader.paths import default_db_path
 
@@ -33,7 +33,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     settings, problems = load_settings(path)
     problems += keymap_problems(settings)
     for problem in problems:
-        print(problem, file=err)
+        say(err, str(problem))
     out.write(render(settings, path))
     return EXIT_INPUT if any(p.severity == "error" for p in problems) else EXIT_OK
 

@@ -14,6 +14,8 @@ from reader.cli.common import (
     add_paths_argument,
     load_and_report,
     read_annotations,
+    say,
+    script_settings,
 )
 from reader.model import Paper
 
@@ -35,6 +37,7 @@ def build_parser(err: TextIO) -> ExitlessParser:
 
 
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from reader.export.links import web_search_for
     from reader.export.service import ExportError
     from reader.search.cached import engine_for
     from reader.service.exporting import ExportRequest, run_export
@@ -49,19 +52,22 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     def matches(query: str) -> list[Paper]:
         result = engine_for(corpus).search(query, annotations)
         if result.hint:
-            print(f"reader export: query: {result.hint}", file=err)
+            say(err, f"reader export: query: {result.hint}")
         return [corpus.papers[i] for i in result.indices]
 
     scope = Scope("all" if args.all else "reading-list", query=args.query)
-    request = ExportRequest(scope, args.format, args.output, abstracts=args.abstracts)
+    web_search = web_search_for(script_settings(err).open_url)
+    request = ExportRequest(
+        scope, args.format, args.output, abstracts=args.abstracts, web_search=web_search
+    )
     try:
         outcome = run_export(
             request, papers=corpus.papers, annotations=annotations, matches=matches
         )
     except ExportError as error:
-        print(f"reader export: {error}", file=err)
+        say(err, f"reader export: {error}")
         return EXIT_INPUT
     if args.output is None:
         out.write(outcome.text)
-    print(outcome.summary(), file=err)
+    say(err, outcome.summary())
     return EXIT_OK

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from reader.cli.common import EXIT_INPUT, EXIT_OK, ExitlessParser, input_failed, printable
+from reader.model.sanitize import json_chunks
 from reader.parsing.corpus import Corpus, load_corpus
 
 
@@ -24,9 +24,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     args = build_parser(err).parse_args(list(argv))
     corpus = load_corpus(args.paths)
     for problem in corpus.problems:
-        print(problem, file=err)
+        print(printable(str(problem)), file=err)
     if args.json:
-        json.dump([p.to_json() for p in corpus.papers], out, ensure_ascii=False, indent=1)
+        records = [p.to_json() for p in corpus.papers]
+        out.writelines(json_chunks(records))
         out.write("\n")
     else:
         out.write(parse_summary(corpus))
@@ -39,8 +40,8 @@ def parse_summary(corpus: Corpus) -> str:
         errors = sum(p.severity == "error" for p in parsed.problems)
         warnings = len(parsed.problems) - errors
         lines.append(
-            f"{parsed.path}: {parsed.format or 'unreadable'}, {parsed.records} records, "
-            f"{errors} errors, {warnings} warnings"
+            f"{printable(str(parsed.path))}: {parsed.format or 'unreadable'}, "
+            f"{parsed.records} records, {errors} errors, {warnings} warnings"
         )
     groups = [p for p in corpus.papers if len(p.sources) > 1]
     near = [p for p in corpus.papers if p.possible_duplicates]
@@ -51,7 +52,7 @@ def parse_summary(corpus: Corpus) -> str:
     lines.append(f"duplicate groups merged: {len(groups)}")
     for paper in groups:
         where = ", ".join(str(s) for s in paper.sources)
-        lines.append(f"  {printable(paper.display_title[:70])} ({where})")
+        lines.append(f"  {printable(paper.display_title[:70])} ({printable(where)})")
     lines.append(f"possible duplicates (not merged): {len(near)} papers")
     for paper in near:
         others = "; ".join(corpus.by_id[i].display_title[:40] for i in paper.possible_duplicates)

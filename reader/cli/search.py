@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -15,8 +14,10 @@ from reader.cli.common import (
     load_and_report,
     printable,
     read_annotations,
+    say,
 )
 from reader.model import Annotation, Paper
+from reader.model.sanitize import json_chunks
 
 
 def build_parser(err: TextIO) -> ExitlessParser:
@@ -50,11 +51,11 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         args.query, annotations, SortKey(args.sort), limit=args.limit
     )
     if result.hint:
-        print(f"reader search: {result.hint}", file=err)
+        say(err, f"reader search: {result.hint}")
     found = [corpus.papers[i] for i in result.indices][: args.limit]
     if args.json:
         records = [search_json(p, annotations) for p in found]
-        json.dump(records, out, ensure_ascii=False, indent=1)
+        out.writelines(json_chunks(records))
         out.write("\n")
     else:
         for paper in found:

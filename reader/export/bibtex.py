@@ -5,13 +5,18 @@ Format decisions (the README documents them for users):
 - Entry type ``@misc``: the papers are preprints without a venue, and ``@misc`` is the type
   every reference manager and both BibTeX and biblatex accept with no required fields.
   Pretending ``@article{journal = {arXiv preprint}}`` would invent a venue we do not know.
+  A paper imported from a .bib file keeps its own type (``extra[ENTRY_TYPE]``).
 - ``title`` keeps acronyms and CamelCase words in braces so styles do not lower-case them;
   an untitled record (abstract list) has no title field, which keeps its identity on import.
 - ``author``: "First Last" names joined with ``and``; ``and others`` when the listing
   truncated the author list. A name containing a comma or the word "and" is braced whole.
-- ``year`` and ``month`` (a standard month macro, ``month = apr``) when known.
-- ``primaryclass``: the listing's category; ``institution``: the organisations, joined
-  with ``and`` like a biblatex list.
+- ``year`` and ``month`` (a standard month macro, ``month = apr``) when known, and biblatex's
+  ``date = {2022-04-14}`` when the day is known too (the import reads ``date`` first).
+- ``primaryclass``: the listing's category; ``organization``: the organisations, joined
+  with ``and`` like a biblatex list (``institution`` only in the report and thesis types,
+  the only ones where biblatex allows it).
+- ``eprint``, ``archiveprefix = {arXiv}`` and ``url`` (unless the paper has its own) when
+  the paper has an arXiv id.
 - ``keywords``: the user's tags, comma separated (a tag containing a comma is braced).
 - ``annote`` (not ``note``): the user's note. Styles print ``note`` in reference lists,
   while ``annote`` is the standard field for private annotations, which reference managers
@@ -21,7 +26,8 @@ Format decisions (the README documents them for users):
 - Fields a BibTeX import carried (``doi``, ``url``, ``journal``, ...) are written back after
   these, unless a field above replaced them.
 
-Entries are sorted by key, so re-exports diff cleanly. Escaping: see ``bibtex_escape``.
+Entries are sorted by key, so re-exports diff cleanly. Escaping: see ``bibtex_escape``; the
+import (``bibtex_import``) reverses it exactly, so export then import is lossless.
 """
 
 from __future__ import annotations
@@ -35,15 +41,16 @@ from reader.export.bibtex_escape import braces_balance, clean_text, escape_field
 from reader.export.citation_keys import CitationKeys
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
-from reader.parsing.bibtex_import import DATE_PRECISION
+from reader.parsing.bibtex_import import DATE_PRECISION, ENTRY_TYPE, VERBATIM_FIELDS, arxiv_url
 
-ENTRY_TYPE = "misc"
+DEFAULT_ENTRY_TYPE = "misc"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_\-]*")
+_ENTRY_TYPE = re.compile(r"[a-z]+")
+# biblatex allows ``institution`` only in these types; everywhere else it is ``organization``.
+_INSTITUTION_TYPES = frozenset({"report", "techreport", "thesis", "phdthesis", "mastersthesis"})
 _AND_WORD = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
-# Imported fields holding addresses or paths: LaTeX escaping would corrupt them.
-_VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "urldate"})
 
 
 def to_bibtex(
@@ -70,10 +77,16 @@ def to_bibtex(
 
 
 def bibtex_entry(paper: Paper, annotation: Annotation | None, key: str) -> str:
-    """One ``@misc`` entry, ending in a newline."""
+    """One entry (``@misc`` unless imported with another type), ending in a newline."""
     fields = entry_fields(paper, annotation)
     body = ",\n".join(f"  {name} = {value}" for name, value in fields)
-    return f"@{ENTRY_TYPE}{{{key},\n{body}\n}}\n" if body else f"@{ENTRY_TYPE}{{{key}\n}}\n"
+    kind = entry_type(paper)
+    return f"@{kind}{{{key},\n{body}\n}}\n" if body else f"@{kind}{{{key}\n}}\n"
+
+
+def entry_type(paper: Paper) -> str:
+    imported = paper.extra.get(ENTRY_TYPE, "")
+    return imported if _ENTRY_TYPE.fullmatch(imported) else DEFAULT_ENTRY_TYPE
 
 
 def entry_fields(paper: Paper, annotation: Annotation | None) -> list[tuple[str, str]]:
@@ -99,12 +112,23 @@ def entry_fields(paper: Paper, annotation: Annotation | None) -> list[tuple[str,
         month = _month(paper)
         if month:
             fields["month"] = month
+        if month and DATE_PRECISION not in paper.extra and paper.date:
+            # The day, in the biblatex field that biber and biblatex-aware tools read.
+            fields["date"] = _braced(paper.date)
     category = escape_field(paper.category or "")
     if category:
         fields["primaryclass"] = _braced(category)
     organisations = _joined((escape_field(org) for org in paper.orgs), " and ")
     if organisations:
-        fields["institution"] = _braced(organisations)
+        name = "institution" if entry_type(paper) in _INSTITUTION_TYPES else "organization"
+        fields[name] = _braced(organisations)
+    if paper.arxiv_id:
+        arxiv_id = clean_text(paper.arxiv_id)
+        if arxiv_id and braces_balance(arxiv_id):
+            fields["eprint"] = _braced(arxiv_id)
+            fields["archiveprefix"] = "{arXiv}"
+            if "url" not in paper.extra:
+                fields["url"] = _braced(arxiv_url(arxiv_id))
     if annotation is not None:
         keywords = _joined((_keyword(tag) for tag in annotation.tags), ", ")
         if keywords:
@@ -135,7 +159,13 @@ def author_field(authors: Iterable[str], *, truncated: bool = False) -> str:
 def _author(name: str) -> str:
     escaped = escape_field(name)
     # Braced whole, the name is one unit: no "Last, First" reading, no split at "and".
-    if "," in escaped or _AND_WORD.search(escaped) or escaped.casefold() == "others":
+    # A name already braced whole gets a second pair, as the import removes one.
+    if (
+        "," in escaped
+        or _AND_WORD.search(escaped)
+        or escaped.casefold() == "others"
+        or (escaped.startswith("{") and escaped.endswith("}"))
+    ):
         return "{" + escaped + "}"
     return escaped
 
@@ -156,7 +186,7 @@ def _month(paper: Paper) -> str | None:
 
 
 def _imported_value(name: str, value: str) -> str:
-    if name in _VERBATIM_FIELDS and braces_balance(value) and clean_text(value) == value:
+    if name in VERBATIM_FIELDS and braces_balance(value) and clean_text(value) == value:
         return value
     return escape_field(value)
 

@@ -27,7 +27,13 @@ any capital after a word's first character), math and argument-less capitalised 
 words at brace depth 0 are wrapped in braces; never right after a command, where the braces
 would become its argument.
 
-The escaper is idempotent: escaping its own output changes nothing.
+The import undoes exactly this (``reader.parsing.bibtex_text``): a special the source had
+escaped already (``\%``, ``\{`` left unpaired) is written braced (``{\%}``,
+``{\textbraceleft}``), so that it reads back differently from a bare one (``\%``,
+``\textbraceleft{}``); a ``\\`` line break before a brace or the end of the value gets
+``\relax`` (bibtexparser would take the brace after it for an escaped one); and title groups
+get one protection pair that the import removes. The only source text two spellings share
+is a group holding nothing but one bare special (``{%}`` and ``\%`` both give ``{\%}``).
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from __future__ import annotations
 import re
 
 from reader.export.plain_text import one_line, paragraphs
+from reader.model.sanitize import strip_unsafe
+from reader.parsing.bibtex_text import protect_case as protect_title_case
 
 _SPECIAL = re.compile(r"[\\{}$%&#_^~]")
 _MATH_SPECIAL = re.compile(r"[\\{}$%&#]")
@@ -44,13 +52,6 @@ _URL_ARGUMENT = re.compile(r"\\url\{([^\s{}\\%#]+)\}")
 _ESCAPE_PAIR = re.compile(r"\\.", re.DOTALL)
 _ESCAPE_OR_DOLLAR = re.compile(r"\\.|\$", re.DOTALL)
 _ESCAPE_OR_DOUBLE_DOLLAR = re.compile(r"\\.|\$\$", re.DOTALL)
-# Capital letters of the Basic Multilingual Plane, for the regex below (``re`` has no \p{Lu}).
-_CAPITALS = "".join(chr(code) for code in range(0x10000) if chr(code).isupper())
-_CAPITAL = re.compile(f"[{re.escape(_CAPITALS)}]")
-_TAKES_ARGUMENT = re.compile(r"\\(?:[A-Za-z]+|['\"^~=.`])")
-_LEADING_WORD = re.compile(r"[^\W_]*")
-# A whole word (letters and digits) with a capital after its first character: DINOv2, 3D.
-_CASED_WORD = re.compile(f"(?<![^\\W_])[^\\W_][^\\W_]*?[{re.escape(_CAPITALS)}][^\\W_]*")
 
 # ASCII punctuation after a backslash makes a control symbol (``\%``, ``\'``, ``\\``).
 _CONTROL_SYMBOLS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ ")
@@ -58,6 +59,8 @@ _CONTROL_SYMBOLS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ ")
 _SIMPLE_ESCAPES = {"%": "\\%", "&": "\\&", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{}"}
 # Control symbols that are accents: without a following character they would swallow ``}``.
 _ACCENTS = frozenset("'\"^~=.`")
+# Control symbols for specials the escaper also writes for the bare character.
+_ESCAPED_IN_SOURCE = frozenset("%&#_$")
 
 _TEXT = 0
 _COMMAND = 1
@@ -76,6 +79,7 @@ def clean_text(text: str, *, keep_newlines: bool = False) -> str:
 
 def escape_field(text: str, *, protect_case: bool = False, keep_newlines: bool = False) -> str:
     """``text`` as the inside of a brace-delimited BibTeX field value (braces balanced)."""
+    text = strip_unsafe(text)  # escapes, controls, bidi: the rule every export shares
     text = clean_text(text, keep_newlines=keep_newlines)
     if protect_case or _CONTEXT_SENSITIVE.search(text):
         return _Escaper(text, math=False).run(protect_case=protect_case)
@@ -143,9 +147,25 @@ class _Escaper:
                 position = self.handle(char, start)
         for index, escaped in self.open_braces:
             self.unpaired(index, escaped, opening=True)
+        self.separate_line_breaks()
         if protect_case:
-            self.protect_case()
+            return protect_title_case("".join(pieces))
         return "".join(pieces)
+
+    def separate_line_breaks(self) -> None:
+        """``\\\\`` before a brace or the end of the value becomes ``\\\\\\relax``.
+
+        bibtexparser takes a brace right after a backslash (the field's closing brace
+        included) for an escaped one; ``\\relax`` keeps the line break and sets it apart.
+        """
+        pieces = self.pieces
+        following = ""
+        for index in range(len(pieces) - 1, -1, -1):
+            piece = pieces[index]
+            if piece == "\\\\" and following[:1] in ("", "{", "}"):
+                pieces[index] = "\\\\\\relax"
+            if piece:
+                following = pieces[index]
 
     def handle(self, char: str, start: int) -> int:
         """Emit the output for the special character at ``start``; return where to go on."""
@@ -191,6 +211,10 @@ class _Escaper:
                 self.close_brace(escaped=True)
             return start + 2
         elif following in _CONTROL_SYMBOLS and following not in "()[]":
+            if following in _ESCAPED_IN_SOURCE:
+                # Braced, so that the import can tell it from a bare special we escaped.
+                self.emit("{\\" + following + "}")
+                return start + 2
             at_end = start + 2 >= len(text)
             if following not in _ACCENTS or not at_end:
                 self.emit("\\" + following)
@@ -260,54 +284,10 @@ class _Escaper:
 
     def unpaired(self, index: int, escaped: bool, *, opening: bool) -> None:
         if self.math:
-            self.pieces[index] = "\\lbrace{}" if opening else "\\rbrace{}"
+            command = "\\lbrace" if opening else "\\rbrace"
         else:
-            self.pieces[index] = "\\textbraceleft{}" if opening else "\\textbraceright{}"
+            command = "\\textbraceleft" if opening else "\\textbraceright"
+        # An escaped brace of the source is braced whole, a bare one gets "{}" after the
+        # command: the import tells them apart (see bibtex_text.unescape).
+        self.pieces[index] = "{" + command + "}" if escaped else command + "{}"
         self.kinds[index] = _COMMAND
-
-    def protect_case(self) -> None:
-        """Brace what a style's lower-casing would damage, at BibTeX brace depth 0 only.
-
-        Nothing is braced right after a control word or accent: there the braces would turn
-        into that command's argument (``\\b{éX}``) and change what the source meant.
-        """
-        depth = 0
-        for index, kind in enumerate(self.kinds):
-            piece = self.pieces[index]
-            # The output so far decides: a command wrapped in braces takes no argument.
-            after_command = index > 0 and _TAKES_ARGUMENT.fullmatch(self.pieces[index - 1])
-            if kind == _OPEN:
-                depth += 1
-            elif kind == _CLOSE:
-                depth -= 1
-            elif depth:
-                continue
-            elif kind == _TEXT:
-                start = 0
-                if after_command:
-                    start = _LEADING_WORD.match(piece).end()  # type: ignore[union-attr]
-                self.pieces[index] = piece[:start] + _CASED_WORD.sub(r"{\g<0>}", piece[start:])
-            elif after_command:
-                continue
-            elif kind == _MATH or (
-                kind == _COMMAND and _CAPITAL.search(piece) and self.has_no_argument(index)
-            ):
-                self.pieces[index] = "{" + piece + "}"
-
-    def has_no_argument(self, index: int) -> bool:
-        """Whether the command at ``index`` is followed by a space, ``{}`` or nothing.
-
-        Braces around a command that is followed by a group or another command would cut
-        it off from its argument (``\\Cmd{x}``), so such commands are left unprotected.
-        """
-        kinds = self.kinds
-        following = index + 1
-        if following >= len(kinds):
-            return True
-        if kinds[following] == _TEXT:  # "\\L ok", not "\\A0": 0 would be its argument
-            return self.pieces[following][:1].isspace()
-        return (
-            kinds[following] == _OPEN
-            and following + 1 < len(kinds)
-            and kinds[following + 1] == _CLOSE
-        )

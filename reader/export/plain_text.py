@@ -1,8 +1,9 @@
 """Cleaning user and listing text before it is written into any export format.
 
 Notes are typed or pasted by users and may hold anything: terminal colour codes, NUL and
-other control characters, Windows or Unicode line separators, lone surrogates from broken
-decoding. None of that belongs in a text file, and some of it breaks parsers, so it goes.
+other control characters, bidi overrides, Windows or Unicode line separators, lone surrogates
+from broken decoding. None of that belongs in a text file, and some of it breaks parsers,
+so it goes.
 Printable characters, including every non-ASCII letter and emoji, are kept.
 """
 
@@ -10,28 +11,24 @@ from __future__ import annotations
 
 import re
 
-_ANSI_SEQUENCE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
-_LINE_BREAK = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
-# Tab and newline are whitespace, kept for the callers; \v, \f and \r became newlines first.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+from reader.model.sanitize import UNSAFE_CLASS, strip_unsafe
+
 _WHITESPACE = re.compile(r"\s+")
 _INLINE_WHITESPACE = re.compile(r"[^\S\n]+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-# Characters that make ``one_line`` do more than strip the ends: control characters and
-# whitespace other than the plain space (Python's \s, spelled out so that the test is one
+# Characters that make ``one_line`` do more than strip the ends: what the sanitiser removes
+# and whitespace other than the plain space (Python's \s, spelled out so that the test is one
 # character class, which ``re`` scans fast; most listing text has none of these).
-_NEEDS_WORK = re.compile(
-    "[\x00-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ud800-\udfff]"
-)
+_NEEDS_WORK = re.compile(f"[{UNSAFE_CLASS}\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters removed and every line break spelled ``\\n``."""
-    text = _SURROGATE.sub("\ufffd", text)
-    if "\x1b" in text:
-        text = _ANSI_SEQUENCE.sub("", text)
-    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+    """``text`` with control characters removed and every line break spelled ``\\n``.
+
+    The rule is ``reader.model.sanitize``'s, shared with the CLI and the app: escape
+    sequences, C0/C1 controls, NUL and bidi controls go; tab and newline stay for the callers.
+    """
+    return strip_unsafe(text)
 
 
 def one_line(text: str) -> str:

@@ -17,6 +17,7 @@ from typing import Literal, get_args
 from reader.export.atomic import write_text_atomic
 from reader.export.bibtex import to_bibtex
 from reader.export.citation_keys import CitationKeys
+from reader.export.links import WebSearch
 from reader.export.markdown import to_markdown
 from reader.export.selection import Matcher, select_papers, select_reading_list
 from reader.model.annotation import Annotation
@@ -51,6 +52,7 @@ class ExportOptions:
     everything: bool = False  # --all: the whole corpus instead of the reading list
     abstracts: bool = False  # --abstracts: Markdown shows abstracts (BibTeX always has them)
     output: Path | None = None  # -o: None means the caller prints ``text``
+    web_search: WebSearch | None = None  # Markdown: where titles without an arXiv id link
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,7 @@ def render(
     abstracts: bool = False,
     today: date | None = None,
     title: str = "Reading list",
+    web_search: WebSearch | None = None,
 ) -> str:
     """``papers`` in ``fmt``. ``keys`` should cover the loaded corpus (see CitationKeys).
 
@@ -88,7 +91,14 @@ def render(
     if fmt == "bibtex":
         return to_bibtex(papers, annotations, keys=keys)
     if fmt == "markdown":
-        return to_markdown(papers, annotations, abstracts=abstracts, today=today, title=title)
+        return to_markdown(
+            papers,
+            annotations,
+            abstracts=abstracts,
+            today=today,
+            title=title,
+            web_search=web_search,
+        )
     raise ExportError(f"unknown export format {fmt!r} (choose {' or '.join(FORMATS)})")
 
 
@@ -133,6 +143,7 @@ def export(
         keys=keys,
         abstracts=options.abstracts,
         today=today,
+        web_search=options.web_search,
     )
     if options.output is not None:
         write_export(options.output, text)

@@ -54,6 +54,8 @@ class Paper:
     possible_duplicates: tuple[str, ...] = ()
     # Fields a BibTeX import may carry beyond the listing formats (kept for round trips).
     extra: dict[str, str] = field(default_factory=dict)
+    # The arXiv identifier (``2104.14294``, ``2104.14294v2``) when a source names one.
+    arxiv_id: str | None = None
 
     def __reduce__(self) -> tuple[type[Paper], tuple[Any, ...]]:
         # The corpus cache holds up to 10^6 papers: positional arguments unpickle about
@@ -73,6 +75,7 @@ class Paper:
                 self.sources,
                 self.possible_duplicates,
                 self.extra,
+                self.arxiv_id,
             ),
         )
 
@@ -116,6 +119,8 @@ class Paper:
         }
         if self.extra:
             data["extra"] = dict(self.extra)
+        if self.arxiv_id is not None:
+            data["arxiv_id"] = self.arxiv_id
         return data
 
 

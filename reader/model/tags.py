@@ -35,8 +35,3 @@ def normalize_tags(raw_tags: Iterable[str]) -> tuple[str, ...]:
             if tag:
                 seen.setdefault(tag, None)
     return tuple(seen)
-
-
-def normalize_tag(raw: str) -> str:
-    """One tag name in canonical form ("" when nothing is left); commas are not special."""
-    return _clean_one(raw.replace(",", " "))

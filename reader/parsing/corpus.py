@@ -95,6 +95,10 @@ def parse_file(path: Path) -> ParsedFile:
 def parse_bytes(data: bytes, name: str) -> ParsedFile:
     if not data.strip():
         return ParsedFile(name, None, problems=[Problem(name, 0, "empty file")])
+    from reader.parsing import bibtex_import as bib  # decodes and reports entry by entry
+
+    if bib.looks_like_bibtex(data):
+        return bib.parse_bibtex_bytes(data, name)
     try:
         decoded = decode_lines(data, name)
     except BinaryFileError as error:

@@ -151,14 +151,6 @@ def as_bits(postings: Postings | None, size: int) -> int:
     return bitsets.from_ids(postings, size)
 
 
-def postings_length(postings: Postings | None) -> int:
-    if postings is None:
-        return 0
-    if isinstance(postings, int):
-        return postings.bit_count()
-    return len(postings)
-
-
 def _add(field_map: defaultdict[str, array], found: list[str], internal: int) -> None:
     # map() over the defaultdict's __getitem__ keeps the lookup in C: 25% faster overall.
     for ids in map(field_map.__getitem__, set(found)):

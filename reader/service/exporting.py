@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.export.links import WebSearch
 from reader.export.selection import Matcher
 from reader.export.service import (
     CitationKeys,
@@ -26,6 +27,7 @@ class ExportRequest:
     output: Path | None  # None: the caller prints the text
     abstracts: bool = False
     title: str | None = None  # Markdown heading; None: the scope's own title
+    web_search: WebSearch | None = None  # Markdown: where titles link (None: arXiv search)
 
 
 def run_export(
@@ -62,6 +64,7 @@ def run_export(
         keys=keys,
         abstracts=request.abstracts,
         title=request.title or request.scope.title(),
+        web_search=request.web_search,
     )
     if request.output is not None:
         write_export(request.output, text)

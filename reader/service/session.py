@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from reader.export.links import WebSearch
 from reader.export.service import CitationKeys, ExportError, render
-from reader.model.annotation import Annotation
+from reader.model.annotation import Annotation, Status
 from reader.model.paper import Paper
+from reader.model.tags import normalize_tags
 from reader.parsing.corpus import Corpus
 from reader.search import SearchEngine
 from reader.service.exporting import ExportRequest, run_export
 from reader.service.scopes import Scope
 from reader.service.views import View, build_views
 from reader.storage.errors import ReadOnlyError, StoreError
-from reader.storage.reading_list import ReadingList
+from reader.storage.reading_list import ReadingList, UndoResult
 
 Severity = Literal["information", "warning", "error"]
 
@@ -45,9 +47,16 @@ class Session:
     """The corpus, its search index and citation keys, and the reading list."""
 
     def __init__(
-        self, corpus: Corpus, reading_list: ReadingList, engine: SearchEngine | None = None
+        self,
+        corpus: Corpus,
+        reading_list: ReadingList,
+        engine: SearchEngine | None = None,
+        *,
+        web_search: WebSearch | None = None,
     ) -> None:
         self.corpus = corpus
+        # Where "open the paper" and the Markdown export's links go.
+        self.web_search = web_search or WebSearch()
         self.papers: Sequence[Paper] = corpus.papers
         self.by_id: Mapping[str, Paper] = corpus.by_id
         self.reading_list = reading_list
@@ -60,7 +69,9 @@ class Session:
         self._annotations: dict[str, Annotation] | None = None
         # Bumped whenever annotations may have changed: caches and narrowing key on it.
         self.generation = 0
+        self.closed = False
         self._last_poll_error: str | None = None
+        self._counts: dict[str, tuple[int, int]] = {}  # saved query -> (generation, count)
 
     @property
     def keys(self) -> CitationKeys:
@@ -91,7 +102,42 @@ class Session:
         return self.reading_list.orphans(self.by_id.keys())
 
     def views(self) -> list[View]:
-        return build_views(self.by_id.keys(), self.annotations(), len(self.orphans()))
+        saved = [
+            (name, query, self._count_of(query))
+            for name, query in self.reading_list.saved_searches()
+        ]
+        return build_views(self.by_id.keys(), self.annotations(), len(self.orphans()), saved)
+
+    def _count_of(self, query: str) -> int:
+        """How many papers a saved search finds now (cached until annotations change)."""
+        cached = self._counts.get(query)
+        if cached is not None and cached[0] == self.generation:
+            return cached[1]
+        count = self.engine.search(query, self.annotations()).total
+        self._counts[query] = (self.generation, count)
+        return count
+
+    def save_search(self, name: str, query: str) -> Outcome:
+        if not query.strip():
+            return Outcome("Type a search first, then save it.", "warning")
+        try:
+            stored = self.reading_list.save_search(name, query)
+        except ValueError as error:
+            return Outcome(f"Not saved: {error}", "warning")
+        except StoreError as error:
+            return Outcome(f"Not saved: {error}", "error")
+        self._invalidate()
+        return Outcome("Saved the search as " + stored)
+
+    def remove_search(self, name: str) -> Outcome:
+        try:
+            removed = self.reading_list.remove_search(name)
+        except StoreError as error:
+            return Outcome(f"Not removed: {error}", "error")
+        if not removed:
+            return Outcome("No saved search is called " + name, "warning")
+        self._invalidate()
+        return Outcome("Removed the saved search " + name)
 
     def tags_of(self, papers: Sequence[Paper]) -> list[str]:
         found: dict[str, None] = {}
@@ -137,6 +183,8 @@ class Session:
         selected: Sequence[Paper],
     ) -> Outcome:
         """Run an export from the app; the outcome says where it went or why it failed."""
+        if request.web_search is None:
+            request = replace(request, web_search=self.web_search)
         try:
             outcome = run_export(
                 request,
@@ -185,25 +233,25 @@ class Session:
 
     def toggle_read(self, papers: Sequence[Paper]) -> Outcome:
         if all(self.status(paper) == "read" for paper in papers):
-            return self._set_status(papers, "unread", "Marked {} unread")
-        return self._set_status(papers, "read", "Marked {} read")
+            return self._set_status(papers, "unread", "Marked " + _count(papers) + " unread")
+        return self._set_status(papers, "read", "Marked " + _count(papers) + " read")
 
     def toggle_skip(self, papers: Sequence[Paper]) -> Outcome:
         if all(self.status(paper) == "skipped" for paper in papers):
-            return self._set_status(papers, "unread", "Back in the inbox: {}")
-        return self._set_status(papers, "skipped", "Skipped {}")
+            return self._set_status(papers, "unread", "Back in the inbox: " + _count(papers))
+        return self._set_status(papers, "skipped", "Skipped " + _count(papers))
 
     def mark_read(self, paper: Paper) -> Outcome:
-        return self._set_status([paper], "read", "Marked {} read")
+        return self._set_status([paper], "read", "Marked " + _count([paper]) + " read")
 
     def add_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> Outcome:
-        names = ", ".join(tags)
+        names = ", ".join(normalize_tags(tags))
         return self._change(
             lambda: self.reading_list.add_tags(papers, tags), f"Tagged {_count(papers)}: {names}"
         )
 
     def remove_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> Outcome:
-        names = ", ".join(tags)
+        names = ", ".join(normalize_tags(tags))
         return self._change(
             lambda: self.reading_list.remove_tags(papers, tags),
             f"Removed {names} from {_count(papers)}",
@@ -214,21 +262,33 @@ class Session:
         return self._change(lambda: self.reading_list.set_note(paper, note), message)
 
     def undo(self) -> Outcome:
-        undone: list[str | None] = []
-        outcome = self._change(lambda: undone.append(self.reading_list.undo()), "")
+        """Take back this window's latest change where no one else has changed it since."""
+        return self._revert(self.reading_list.undo, "Undid", "Nothing to undo")
+
+    def redo(self) -> Outcome:
+        return self._revert(self.reading_list.redo, "Redid", "Nothing to redo")
+
+    def close(self) -> None:
+        """Quitting has started: from now on every change is refused (keys still queued
+        after ``q`` must not change the reading list while the app closes)."""
+        self.closed = True
+
+    def _revert(self, revert: Callable[[], UndoResult | None], verb: str, nothing: str) -> Outcome:
+        results: list[UndoResult | None] = []
+        outcome = self._change(lambda: results.append(revert()), "")
         if not outcome.changed:
             return outcome
-        if undone[0] is None:
-            return Outcome("Nothing to undo", "warning")
-        return Outcome(f"Undone: {undone[0]}")
+        if results[0] is None:
+            return Outcome(nothing, "warning")
+        result = results[0]
+        return Outcome(result.message(verb), "warning" if result.kept else "information")
 
-    def _set_status(self, papers: Sequence[Paper], status: str, template: str) -> Outcome:
-        return self._change(
-            lambda: self.reading_list.set_status(papers, status),  # type: ignore[arg-type]
-            template.format(_count(papers)),
-        )
+    def _set_status(self, papers: Sequence[Paper], status: Status, message: str) -> Outcome:
+        return self._change(lambda: self.reading_list.set_status(papers, status), message)
 
     def _change(self, change: Callable[[], object], message: str) -> Outcome:
+        if self.closed:
+            return Outcome("Not saved: reader is closing", "error")
         try:
             change()
         except ReadOnlyError as error:

@@ -9,12 +9,13 @@ the title and first author.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from reader.model.annotation import Annotation
 
 ORPHANED = "orphaned"
+INBOX_QUERY = "is:unread"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +34,17 @@ def tag_query(tag: str) -> str:
     return f"tag:{tag}"
 
 
+SAVED_PREFIX = "saved:"
+
+
 def build_views(
     loaded_ids: Collection[str],
     annotations: Mapping[str, Annotation],
     orphan_count: int,
+    saved: Sequence[tuple[str, str, int]] = (),
 ) -> list[View]:
+    """The sidebar: fixed views, then saved searches (name, query, count), then one view
+    per tag, then the orphaned annotations."""
     total = len(loaded_ids)
     statuses: Counter[str] = Counter()
     starred = noted = 0
@@ -51,12 +58,15 @@ def build_views(
         tags.update(annotation.tags)
     views = [
         View("all", "All", "", total),
-        View("inbox", "Inbox", "is:unread", total - statuses["read"] - statuses["skipped"]),
+        View("inbox", "Inbox", INBOX_QUERY, total - statuses["read"] - statuses["skipped"]),
         View("starred", "Starred", "is:starred", starred),
         View("read", "Read", "is:read", statuses["read"]),
         View("skipped", "Skipped", "is:skipped", statuses["skipped"]),
         View("note", "Has note", "has:note", noted),
     ]
+    views.extend(
+        View(SAVED_PREFIX + name, f"⌕ {name}", query, count) for name, query, count in saved
+    )
     for tag in sorted(tags, key=str.casefold):
         views.append(View(f"tag:{tag}", f"#{tag}", tag_query(tag), tags[tag]))
     views.append(View(ORPHANED, "Orphaned", None, orphan_count))

@@ -13,28 +13,34 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from reader.storage.permissions import adopt_owner_and_mode, stat_or_none
 
 
 def temporary_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
-def write_atomically(path: Path, data: bytes | Sequence[bytes]) -> os.stat_result:
+def write_atomically(
+    path: Path, data: bytes | Sequence[bytes], *, like: Path | None = None
+) -> os.stat_result:
     """Durably replace ``path`` with ``data`` (bytes, or chunks written in order, which
     saves joining megabytes first); returns the new file's stat.
 
-    Raises OSError with the target file untouched when anything fails. An existing file's
-    permission bits are kept; a new file is private to the user (0600, mkstemp's default).
+    Raises OSError with the target file untouched when anything fails. The new file takes
+    the owner, group and permission bits of ``like`` (default: ``path`` itself, so a rewrite
+    keeps them, even when root rewrites another user's file); with neither existing it is
+    private to whoever writes it (0600, mkstemp's default).
     """
     directory = path.parent
     fd, temp_name = tempfile.mkstemp(dir=directory, prefix=temporary_prefix(path), suffix=".tmp")
     try:
-        with contextlib.suppress(FileNotFoundError):
-            os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode))
+        model = stat_or_none(like or path)
+        if model is not None:
+            adopt_owner_and_mode(fd, model)
         for chunk in [data] if isinstance(data, bytes) else data:
             _write_all(fd, chunk)
         os.fsync(fd)

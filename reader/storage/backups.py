@@ -1,4 +1,4 @@
-"""Rotating backups of the reading list, copies of damaged files, and restoring.
+"""Rotating backups of the reading list, and copies of damaged files.
 
 Beside ``reading_list.json`` live ``reading_list.json.bak1`` (newest) .. ``.bak3`` (oldest).
 Before a save replaces the database, the version being replaced (which was read and
@@ -9,24 +9,21 @@ the backups then span a useful stretch of time. Tests pass ``interval=0``.
 
 A file that fails to load is never overwritten; it is copied to
 ``reading_list.json.damaged-<UTC timestamp>`` (once per distinct content) so the user can
-inspect it, and ``restore_newest_backup`` puts the newest valid backup in its place.
+inspect it, and ``restore.restore_newest_backup`` puts the newest valid backup in its place.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import glob
 import os
-import shutil
+import stat
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reader.storage.atomic_file import fsync_directory, write_atomically
-from reader.storage.errors import SaveError
-from reader.storage.locking import LockTimeout, exclusive_lock
-from reader.storage.schema import NewerSchema, SchemaProblem, read_snapshot
+from reader.storage.atomic_file import write_atomically
 
 BACKUP_COUNT = 3
 DEFAULT_INTERVAL = 300.0
@@ -58,79 +55,41 @@ def rotate_backups(
         newest_age = float("inf")
     if newest_age < interval:
         return False
+    model = os.stat(path)
     for older, newer in zip(reversed(paths[1:]), reversed(paths[:-1]), strict=True):
         if newer.exists():
             os.replace(newer, older)
-    temp = paths[0].with_name(paths[0].name + ".tmp")
-    shutil.copyfile(path, temp)
-    # copyfile keeps the source's mtime; the age check needs the time the backup was made.
-    os.utime(temp)
-    os.replace(temp, paths[0])
-    fsync_directory(path.parent)
+            # Backups made by an older reader may be 0644: never more readable than the list.
+            with contextlib.suppress(OSError):
+                os.chmod(older, stat.S_IMODE(os.stat(older).st_mode) & stat.S_IMODE(model.st_mode))
+    # A fresh file with the list's owner and mode (never the umask's 0644: backups hold the
+    # same notes); its mtime is now, which the age check above relies on.
+    write_atomically(paths[0], path.read_bytes(), like=path)
     return True
 
 
 def keep_damaged_copy(
-    path: Path, content: bytes, *, clock: Callable[[], datetime] | None = None
+    path: Path,
+    content: bytes,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    kind: str = "damaged",
 ) -> Path:
-    """Save ``content`` (what ``path`` held) as ``<name>.damaged-<timestamp>``; returns it.
+    """Save ``content`` (what ``path`` held) as ``<name>.<kind>-<timestamp>``; returns it.
 
-    If an earlier damaged copy holds the same bytes it is returned instead of a new one, so
-    retrying a load of the same broken file does not litter the folder.
+    If an earlier copy of that kind holds the same bytes it is returned instead of a new
+    one, so retrying a load of the same broken file does not litter the folder. The copy
+    has the reading list's owner and mode (it holds the same notes).
     """
-    for existing in sorted(path.parent.glob(f"{path.name}.damaged-*")):
+    for existing in sorted(path.parent.glob(f"{glob.escape(path.name)}.{kind}-*")):
         with contextlib.suppress(OSError):
             if existing.stat().st_size == len(content) and existing.read_bytes() == content:
                 return existing
     stamp = (clock or (lambda: datetime.now(UTC)))().strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    target = path.with_name(f"{path.name}.{kind}-{stamp}")
     suffix = 1
     while target.exists():
-        target = path.with_name(f"{path.name}.damaged-{stamp}-{suffix}")
+        target = path.with_name(f"{path.name}.{kind}-{stamp}-{suffix}")
         suffix += 1
-    write_atomically(target, content)
+    write_atomically(target, content, like=path)
     return target
-
-
-def newest_valid_backup(path: Path, is_valid: Callable[[object], bool]) -> Path | None:
-    """The newest ``.bakN`` whose JSON passes ``is_valid``, or None."""
-    for candidate in backup_paths(path):
-        try:
-            data = json.loads(candidate.read_bytes())
-        except (OSError, ValueError):
-            continue
-        if is_valid(data):
-            return candidate
-    return None
-
-
-def restore_newest_backup(path: Path) -> Path | None:
-    """Replace ``path`` with its newest valid backup; returns that backup, or None if none.
-
-    The current file, if any and not already saved as a damaged copy, is kept as one first.
-    Backups are left in place (restoring twice is harmless). Raises SaveError when the
-    restore cannot be written (the current file is then unchanged).
-    """
-
-    def is_valid(data: object) -> bool:
-        try:
-            read_snapshot(data)
-        except (SchemaProblem, NewerSchema):
-            return False
-        return True
-
-    path = Path(path)
-    try:
-        with exclusive_lock(path):
-            backup = newest_valid_backup(path, is_valid)
-            if backup is None:
-                return None
-            with contextlib.suppress(FileNotFoundError):
-                keep_damaged_copy(path, path.read_bytes())
-            write_atomically(path, backup.read_bytes())
-            return backup
-    except LockTimeout as timeout:
-        raise SaveError(path, f"cannot restore a backup: {timeout}") from None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise SaveError(path, f"cannot restore a backup: {reason}") from error

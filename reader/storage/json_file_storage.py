@@ -189,13 +189,14 @@ class JSONFileStorage(Storage):
                 content, f"the file is empty ({len(content)} bytes); expected a JSON reading list"
             )
         try:
-            return json.loads(content)
+            data: Tables = json.loads(content)
         except UnicodeDecodeError as error:
             self._corrupt(content, f"not valid UTF-8 text (byte {error.start})")
         except json.JSONDecodeError as error:
-            self._corrupt(
-                content, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-            )
+            self._corrupt(content, f"not valid JSON: {_json_problem(error)}")
+        except RecursionError:
+            self._corrupt(content, "not a reading list: JSON nested too deeply to read")
+        return data
 
     def _corrupt(self, content: bytes, message: str) -> NoReturn:
         try:
@@ -290,6 +291,15 @@ class JSONFileStorage(Storage):
 def _encode_document(key: str, document: dict[str, Any]) -> bytes:
     encoded = json.dumps({key: document}, ensure_ascii=False, separators=(",", ":"))
     return encoded[1:-1].encode("utf-8")
+
+
+def _json_problem(error: json.JSONDecodeError) -> str:
+    """``Expecting ',' delimiter at line 3 column 7``; some of json's messages already end
+    in "at" ("Unterminated string starting at"), which must not become "at at"."""
+    where = f"line {error.lineno} column {error.colno}"
+    if error.msg.endswith(" at"):
+        return f"{error.msg} {where}"
+    return f"{error.msg} at {where}"
 
 
 def _reason(error: OSError) -> str:

@@ -16,6 +16,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from reader.storage.permissions import adopt_owner_and_mode, stat_or_none
+
 DEFAULT_TIMEOUT = 10.0
 
 
@@ -27,6 +29,16 @@ def lock_path_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".lock")
 
 
+def _give_back_to_owner(fd: int, db_path: Path) -> None:
+    """When root locks another user's reading list, the lock file it may just have created
+    must belong to that user, or their own next save could not open it."""
+    if os.geteuid() != 0:
+        return
+    model = stat_or_none(db_path)
+    if model is not None and os.fstat(fd).st_uid != model.st_uid:
+        adopt_owner_and_mode(fd, model)
+
+
 @contextlib.contextmanager
 def exclusive_lock(db_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[None]:
     """Hold the database's lock for the ``with`` block; LockTimeout after ``timeout`` s.
@@ -35,6 +47,7 @@ def exclusive_lock(db_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[
     """
     fd = os.open(lock_path_for(db_path), os.O_RDWR | os.O_CREAT, 0o600)
     try:
+        _give_back_to_owner(fd, db_path)
         deadline = time.monotonic() + timeout
         delay = 0.001
         while True:

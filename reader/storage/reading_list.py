@@ -9,9 +9,11 @@ This is the only API the app and the CLI use; it has no Textual in it.
   ``refresh()`` picks up other processes' changes (every change of ours does too).
 - A change that cannot be saved raises ReadOnlyError / SaveError and leaves both the
   file and what this object reports as they were.
-- ``undo()`` restores, for the papers one change touched, exactly the annotations they had
-  before it (or no annotation), again through the lock. Another process's later edits to
-  those same papers are overwritten by the undo; edits to other papers are kept.
+- ``undo()`` takes back our latest change through the lock, on the file as it is now, field
+  by field: a field (or tag) goes back only where it still holds what we wrote. Another
+  window's or script's later edits are kept, and the result says which fields those were.
+  ``redo()`` re-applies an undone change by the same rule. One ``apply(Edit)`` (everything
+  one command asks for) is one save and one undo step.
 - Nothing is deleted implicitly: an annotation whose star, tags and note are all removed
   stays (it still records the status and when it was made). Only undo of the change that
   created an annotation removes it.
@@ -24,8 +26,6 @@ This is the only API the app and the CLI use; it has no Textual in it.
 
 from __future__ import annotations
 
-import os
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -33,13 +33,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from reader.model.annotation import STATUSES, Annotation, Status
+from reader.model.annotation import Annotation, Status
 from reader.model.paper import Paper
-from reader.model.tags import normalize_tags
-from reader.storage.backups import DEFAULT_INTERVAL, restore_newest_backup
+from reader.storage.backups import DEFAULT_INTERVAL
+from reader.storage.changes import Edit, Step, describe_edit, field_list, judgement, revert
 from reader.storage.errors import StoreError, UnknownPaperError
 from reader.storage.json_file_storage import JSONFileStorage
 from reader.storage.locking import DEFAULT_TIMEOUT
+from reader.storage.permissions import why_not_writable
+from reader.storage.restore import restore_newest_backup
+from reader.storage.saved_searches import (
+    SAVED_SEARCHES_TABLE,
+    SavedSearch,
+    clean_name,
+    fold,
+    read_saved_searches,
+)
 from reader.storage.schema import (
     ANNOTATIONS_TABLE,
     SCHEMA_VERSION,
@@ -56,10 +65,27 @@ UNDO_DEPTH = 200
 
 @dataclass(frozen=True, slots=True)
 class _Change:
-    """One undoable step: what it did, and the annotations its papers had before it."""
+    """One undoable change: what it did, and per paper what was there and what it wrote."""
 
     description: str
-    before: dict[str, Annotation | None]
+    steps: list[Step]
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    """What an undo (or redo) did: the change's description, the fields that went back, and
+    the fields another writer changed since (kept as they are)."""
+
+    description: str
+    reverted: frozenset[str]
+    kept: frozenset[str]
+
+    def message(self, verb: str = "Undid") -> str:
+        """E.g. ``Undid star; kept the tags and note changed elsewhere``."""
+        text = verb + " " + field_list(self.reverted) if self.reverted else "Nothing to take back"
+        if self.kept:
+            text += "; kept the " + field_list(self.kept) + " changed elsewhere"
+        return text + " (" + self.description + ")"
 
 
 class ReadingList:
@@ -87,6 +113,8 @@ class ReadingList:
         self._annotations: dict[str, Annotation] = {}
         self._doc_ids: dict[str, int] = {}
         self._undo: list[_Change] = []
+        self._redo: list[_Change] = []
+        self._saved: dict[str, SavedSearch] = {}
 
     @classmethod
     def open(
@@ -109,7 +137,7 @@ class ReadingList:
             # Saving replaces the file by rename; do it at the link's target, not over the link
             # (a reading list symlinked into a synced folder must stay there).
             path = path.resolve()
-        reason = "opened read-only" if read_only else _why_not_writable(path)
+        reason = "opened read-only" if read_only else why_not_writable(path)
         reading_list = cls(
             path,
             read_only_reason=reason,
@@ -153,11 +181,6 @@ class ReadingList:
     def __contains__(self, paper_id: object) -> bool:
         return paper_id in self._annotations
 
-    def tag_counts(self) -> dict[str, int]:
-        """Papers per tag, most used first (ties alphabetical)."""
-        counts = Counter(tag for a in self._annotations.values() for tag in a.tags)
-        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-
     def all_tags(self) -> list[str]:
         """Every tag in use, alphabetically (for completion)."""
         return sorted({tag for a in self._annotations.values() for tag in a.tags})
@@ -168,6 +191,40 @@ class ReadingList:
         found = [a for pid, a in self._annotations.items() if pid not in loaded]
         return sorted(found, key=lambda a: (a.updated, a.paper_id), reverse=True)
 
+    def saved_searches(self) -> list[tuple[str, str]]:
+        """(name, query) of every saved search, by name."""
+        return sorted(
+            ((s.name, s.query) for s in self._saved.values()), key=lambda s: s[0].casefold()
+        )
+
+    def save_search(self, name: str, query: str) -> str:
+        """Save ``query`` under ``name`` (replacing a search of that name); returns the name
+        as stored. ValueError for a name that is empty once cleaned."""
+        stored_name = clean_name(name)
+        if not stored_name:
+            raise ValueError("a saved search needs a name")
+        with self._storage.transaction():
+            existing = self._saved.get(fold(stored_name))
+            if existing is not None:
+                doc_id = existing.doc_id
+            else:
+                table = self._storage.read().get(SAVED_SEARCHES_TABLE, {})
+                doc_id = max((int(k) for k in table if k.isdigit()), default=0) + 1
+            document = {"name": stored_name, "query": query, "updated": _iso(self._clock())}
+            self._storage.replace_documents(SAVED_SEARCHES_TABLE, {doc_id: document})
+        self._saved[fold(stored_name)] = SavedSearch(stored_name, query, doc_id)
+        return stored_name
+
+    def remove_search(self, name: str) -> bool:
+        """Remove the saved search called ``name``; False when there is none."""
+        with self._storage.transaction():
+            existing = self._saved.get(fold(name))
+            if existing is None:
+                return False
+            self._storage.replace_documents(SAVED_SEARCHES_TABLE, {existing.doc_id: None})
+        self._saved.pop(fold(name), None)
+        return True
+
     def changed_on_disk(self) -> bool:
         return self._storage.changed_on_disk()
 
@@ -175,100 +232,103 @@ class ReadingList:
         """Pick up changes other processes saved (CorruptStoreError if the file broke)."""
         self._storage.refresh()
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
     # -- changing -----------------------------------------------------------------------
+
+    def apply(self, papers: Sequence[Target], edit: Edit) -> list[str]:
+        """Apply every part of ``edit`` to every paper in ONE save and one undo step.
+
+        Returns a line per kind of change that changed something (empty: nothing changed,
+        nothing written). All or nothing: on an error nothing is saved.
+        """
+        targets = _unique_targets(papers)
+        if not targets or edit.empty:
+            return []
+        with self._storage.transaction():
+            self._check_known(targets)
+            now = _iso(self._clock())
+            steps = [s for t in targets if (s := self._step(t, edit, now)) is not None]
+            written = self._write({s.paper_id: s.after for s in steps}) if steps else {}
+        if not steps:
+            return []
+        self._apply({s.paper_id: s.after for s in steps}, written)
+        lines = describe_edit(edit, [s.before for s in steps], [s.after for s in steps if s.after])
+        self._push(self._undo, _Change("; ".join(lines), steps))
+        self._redo.clear()
+        return lines
 
     def set_starred(self, papers: Sequence[Target], value: bool) -> str | None:
         """Star or unstar every paper; returns a description, None when nothing changed."""
-        verb = "starred" if value else "unstarred"
-        return self._change(papers, verb, lambda a: replace(a, starred=value))
-
-    def toggle_star(self, papers: Sequence[Target]) -> str | None:
-        """Star all if any is unstarred, else unstar all (one value for the whole batch)."""
-        ids = [_id_of(p) for p in papers]
-        any_unstarred = any(not (a := self._annotations.get(i)) or not a.starred for i in ids)
-        return self.set_starred(papers, any_unstarred)
+        return self._described(papers, Edit.of(starred=value))
 
     def add_tags(self, papers: Sequence[Target], tags: Sequence[str]) -> str | None:
-        wanted = normalize_tags(tags)
-        if not wanted:
-            return None
-        return self._change(
-            papers,
-            f"tagged {{n}} with {', '.join(wanted)}",
-            lambda a: replace(a, tags=tuple(sorted(set(a.tags) | set(wanted)))),
-        )
+        return self._described(papers, Edit.of(add_tags=tags))
 
     def remove_tags(self, papers: Sequence[Target], tags: Sequence[str]) -> str | None:
-        unwanted = set(normalize_tags(tags))
-        if not unwanted:
-            return None
-        return self._change(
-            papers,
-            f"removed {', '.join(sorted(unwanted))} from {{n}}",
-            lambda a: replace(a, tags=tuple(t for t in a.tags if t not in unwanted)),
-        )
+        return self._described(papers, Edit.of(remove_tags=tags))
 
     def set_note(self, paper: Target, note: str) -> str | None:
-        text = note.replace("\r\n", "\n").replace("\r", "\n")
-        if not text.strip():
-            text = ""
-        verb = "cleared the note of" if not text else "edited the note of"
-        return self._change([paper], verb, lambda a: replace(a, note=text))
+        return self._described([paper], Edit.of(note=note))
 
     def set_status(self, papers: Sequence[Target], status: Status) -> str | None:
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r} (expected {', '.join(STATUSES)})")
-        return self._change(papers, f"marked {{n}} {status}", lambda a: replace(a, status=status))
+        return self._described(papers, Edit.of(status=status))
 
-    def undo(self) -> str | None:
-        """Undo our most recent change still on the stack; returns its description."""
-        if not self._undo:
-            return None
-        change = self._undo[-1]
-        with self._storage.transaction():
-            written = self._write(change.before)
-        self._apply(change.before, written)
-        self._undo.pop()
-        return change.description
+    def undo(self) -> UndoResult | None:
+        """Take back our most recent change, field by field (see changes.py); None if none.
+
+        Under the lock, on the file as it is now: a field goes back only where it still holds
+        what we wrote; fields another window or script changed since are kept and reported.
+        """
+        return self._revert_top(self._undo, self._redo)
+
+    def redo(self) -> UndoResult | None:
+        """Re-apply the most recently undone change, with the same per-field rule."""
+        return self._revert_top(self._redo, self._undo)
 
     # -- internals ----------------------------------------------------------------------
 
-    def _change(
-        self, papers: Sequence[Target], verb: str, edit: Callable[[Annotation], Annotation]
-    ) -> str | None:
-        targets = _unique_targets(papers)
-        if not targets:
+    def _described(self, papers: Sequence[Target], edit: Edit) -> str | None:
+        return "; ".join(self.apply(papers, edit)) or None
+
+    def _check_known(self, targets: Sequence[Target]) -> None:
+        unknown = [t for t in targets if isinstance(t, str) and t not in self._annotations]
+        if unknown:
+            raise UnknownPaperError(self.path, unknown)
+
+    def _step(self, target: Target, edit: Edit, now: str) -> Step | None:
+        paper_id = _id_of(target)
+        old = self._annotations.get(paper_id)
+        new = edit.applied_to(old or Annotation(paper_id=paper_id, created=now))
+        if judgement(new) == judgement(old):
             return None
+        if isinstance(target, Paper):
+            new = replace(new, title=target.title, first_author=target.first_author)
+        return Step(paper_id, old, replace(new, updated=now))
+
+    def _revert_top(self, stack: list[_Change], other: list[_Change]) -> UndoResult | None:
+        if not stack:
+            return None
+        change = stack[-1]
         with self._storage.transaction():
-            unknown = [t for t in targets if isinstance(t, str) and t not in self._annotations]
-            if unknown:
-                raise UnknownPaperError(self.path, unknown)
             now = _iso(self._clock())
-            before: dict[str, Annotation | None] = {}
-            after: dict[str, Annotation | None] = {}
-            for target in targets:
-                paper_id = _id_of(target)
-                old = self._annotations.get(paper_id)
-                base = old or Annotation(paper_id=paper_id, created=now)
-                new = edit(base)
-                if _same_judgement(new, old):
-                    continue
-                if isinstance(target, Paper):
-                    new = replace(new, title=target.title, first_author=target.first_author)
-                before[paper_id] = old
-                after[paper_id] = replace(new, updated=now)
-            written = self._write(after) if after else {}
-        if not after:
-            return None
-        self._apply(after, written)
-        description = _describe(verb, len(after))
-        self._undo.append(_Change(description, before))
-        del self._undo[:-UNDO_DEPTH]
-        return description
+            current = {s.paper_id: self._annotations.get(s.paper_id) for s in change.steps}
+            results = [(s, revert(s, current[s.paper_id], now)) for s in change.steps]
+            new = {s.paper_id: r.annotation for s, r in results if r.write}
+            written = self._write(new) if new else {}
+        self._apply(new, written)
+        stack.pop()
+        # What would take this revert back: from what we just wrote to what was there.
+        back = [Step(s.paper_id, current[s.paper_id], r.annotation) for s, r in results]
+        self._push(other, _Change(change.description, back))
+        return UndoResult(
+            change.description,
+            reverted=frozenset().union(*(r.reverted for _, r in results)),
+            kept=frozenset().union(*(r.kept for _, r in results)),
+        )
+
+    @staticmethod
+    def _push(stack: list[_Change], change: _Change) -> None:
+        stack.append(change)
+        del stack[:-UNDO_DEPTH]
 
     def _write(self, new: dict[str, Annotation | None]) -> dict[str, int]:
         """Make the table hold ``new`` for those papers (None removes); inside a transaction.
@@ -308,20 +368,7 @@ class ReadingList:
         snapshot = read_snapshot(data)
         self._annotations = snapshot.annotations
         self._doc_ids = snapshot.doc_ids
-
-
-def _why_not_writable(path: Path) -> str | None:
-    """Why saving to ``path`` cannot work, or None if it looks possible."""
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        return f"cannot create the folder {folder} ({error.strerror or error})"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"the folder {folder} is not writable"
-    if path.exists() and not os.access(path, os.W_OK):
-        return "the file is not writable"
-    return None
+        self._saved = read_saved_searches(data.get(SAVED_SEARCHES_TABLE, {}))
 
 
 def _unique_targets(papers: Iterable[Target]) -> list[Target]:
@@ -335,21 +382,6 @@ def _id_of(target: Target) -> str:
     return target.id if isinstance(target, Paper) else target
 
 
-def _same_judgement(new: Annotation, old: Annotation | None) -> bool:
-    reference = old or Annotation(paper_id=new.paper_id)
-    return (new.starred, new.tags, new.note, new.status) == (
-        reference.starred,
-        reference.tags,
-        reference.note,
-        reference.status,
-    )
-
-
-def _describe(verb: str, count: int) -> str:
-    papers = "1 paper" if count == 1 else f"{count} papers"
-    return verb.format(n=papers) if "{n}" in verb else f"{verb} {papers}"
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -360,4 +392,11 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["ReadingList", "StoreError", "Target", "restore_newest_backup"]
+__all__ = [
+    "Edit",
+    "ReadingList",
+    "StoreError",
+    "Target",
+    "UndoResult",
+    "restore_newest_backup",
+]

@@ -10,7 +10,8 @@ Where an action is bound:
 - ``screen``: on the main screen, so it works whichever pane has focus, except while the
   search box has focus (the box takes printable keys as text);
 - ``list``: on the paper list only (cursor movement and selection);
-- ``sidebar``: on the views sidebar only.
+- ``sidebar``: on the views sidebar only;
+- ``detail``: on the detail pane only (when it has focus).
 
 This module imports no Textual at import time, so the README check and ``reader config``
 can read the table without starting a UI.
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from textual.binding import Binding
 
-Target = Literal["screen", "list", "sidebar"]
+Target = Literal["screen", "list", "sidebar", "detail"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,14 @@ ACTIONS: tuple[Action, ...] = (
         "screen",
         footer="Undo",
     ),
+    Action(
+        "triage.redo",
+        "ctrl+r",
+        "Redo what undo took back (where nobody changed it since)",
+        "Triage",
+        "command('redo')",
+        "screen",
+    ),
     # -- Search and views
     Action(
         "search.focus",
@@ -193,6 +202,21 @@ ACTIONS: tuple[Action, ...] = (
         in_help=False,
     ),
     Action(
+        "search.save",
+        "ctrl+s",
+        "Save the search as a view in the sidebar",
+        "Search and views",
+        "command('save_search')",
+    ),
+    Action(
+        "views.remove_saved",
+        "delete",
+        "Remove the highlighted saved search (sidebar focused)",
+        "Search and views",
+        "screen.command('remove_saved_search')",
+        "sidebar",
+    ),
+    Action(
         "views.problems",
         "P",
         "Problems and data quality of the input files",
@@ -209,6 +233,24 @@ ACTIONS: tuple[Action, ...] = (
         footer="BibTeX",
     ),
     Action("copy.title", "Y", "Copy the title", "Copy and export", "command('copy_title')"),
+    Action(
+        "paper.open",
+        "w",
+        "Open the paper: its arXiv page, or a web search for the exact title",
+        "Copy and export",
+        "command('open_paper')",
+        shown_key="w / enter (detail pane)",
+    ),
+    Action(
+        "paper.open_from_detail",
+        "enter",
+        "Open the paper (detail pane focused)",
+        "Copy and export",
+        "screen.command('open_paper')",
+        "detail",
+        palette=False,
+        in_help=False,
+    ),
     Action(
         "export.dialog",
         "e",

@@ -15,16 +15,18 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from reader.config import Settings
+from reader.export.links import web_search_for
 from reader.parsing.corpus import load_corpus
 from reader.search.cached import engine_for
 from reader.service.session import Session, plural
-from reader.storage.errors import StoreError
+from reader.storage.errors import CorruptStoreError, StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
 from reader.ui.actions import ACTIONS, Action, effective_keys
 from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
@@ -122,8 +124,11 @@ class ReaderApp(App[None]):
             self.reading_list = ReadingList.open(self.db_path, read_only=self.read_only)
         except StoreError as error:
             # Corrupt or newer-schema files: the store refuses to touch them, and so do we.
+            # Only a damaged file may be replaced by a backup.
+            damaged = isinstance(error, CorruptStoreError)
             self.push_screen(
-                StoreErrorScreen(self.db_path, str(error), note=note), self._store_choice
+                StoreErrorScreen(self.db_path, str(error), note=note, can_restore=damaged),
+                self._store_choice,
             )
             return
         except OSError as error:
@@ -136,17 +141,20 @@ class ReaderApp(App[None]):
 
     def _store_choice(self, choice: StoreChoice | None) -> None:
         if choice != "restore":
-            self.exit(return_code=1, message=f"reader: left {self.db_path} untouched.")
+            # Printed by Rich after the app closes: a Text, so a path with [brackets] in it is
+            # shown as it is, never read as markup.
+            self.exit(return_code=1, message=Text(f"reader: left {self.db_path} untouched."))
             return
         try:
-            backup = restore_newest_backup(self.db_path)
+            # Never forced: if the file became valid meanwhile, it is kept.
+            plan = restore_newest_backup(self.db_path)
         except (StoreError, OSError) as error:
             self.open_reading_list(note=f"Restoring failed: {error}")
             return
-        if backup is None:
+        if plan is None:
             self.open_reading_list(note="No valid backup was found beside the file.")
             return
-        self.notify(f"Restored the reading list from {backup}", markup=False, timeout=10)
+        self.notify(f"Restored the reading list from {plan.backup.path}", markup=False, timeout=10)
         self.open_reading_list()
 
     # -- loading --------------------------------------------------------------------------
@@ -158,7 +166,8 @@ class ReaderApp(App[None]):
             corpus = load_corpus(self.corpus_paths, progress=self._report_progress)
             self.call_from_thread(self._set_loading_message, "Indexing papers…")
             engine = engine_for(corpus, progress=self._report_progress)
-            session = Session(corpus, self.reading_list, engine)
+            search = web_search_for(self.settings.open_url)
+            session = Session(corpus, self.reading_list, engine, web_search=search)
             # The corpus lives as long as the app: keep the collector from rescanning a
             # million records on every cycle.
             gc.freeze()
@@ -212,6 +221,13 @@ class ReaderApp(App[None]):
             )
         if not session.papers:
             self.notify("No papers were found in the input files.", severity="warning")
+
+    async def action_quit(self) -> None:
+        # Keys already queued behind ``q`` are still delivered while the app closes; the
+        # session refuses them so nothing changes on disk after the user asked to quit.
+        if self.session is not None:
+            self.session.close()
+        await super().action_quit()
 
     # -- command palette ------------------------------------------------------------------
 

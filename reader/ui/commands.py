@@ -13,14 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual.markup import escape
+
+from reader.export.links import open_in_browser, paper_url
 from reader.model import Paper
 from reader.service.exporting import ExportRequest as ServiceExportRequest
 from reader.service.scopes import Scope
-from reader.service.session import plural
+from reader.service.session import Outcome, plural
+from reader.service.views import INBOX_QUERY, SAVED_PREFIX
+from reader.storage.saved_searches import MAX_NAME_LENGTH
 from reader.ui.actions import help_rows
 from reader.ui.clipboard import ClipboardUnavailable
 from reader.ui.screens.export import ExportRequest, ExportScope, ExportScreen
 from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.name import NameScreen
 from reader.ui.screens.note import NoteScreen
 from reader.ui.screens.problems import ProblemsScreen
 from reader.ui.screens.tags import AddTagsScreen, RemoveTagScreen
@@ -65,18 +71,35 @@ class PaperCommands:
 
     def do_toggle_star(self) -> None:
         if targets := self._targets():
-            self.screen.after_change(self.session.toggle_star(targets))
+            self._triaged(self.session.toggle_star(targets))
 
     def do_toggle_read(self) -> None:
         if targets := self._targets():
-            self.screen.after_change(self.session.toggle_read(targets))
+            self._triaged(self.session.toggle_read(targets))
 
     def do_toggle_skip(self) -> None:
         if targets := self._targets():
-            self.screen.after_change(self.session.toggle_skip(targets))
+            self._triaged(self.session.toggle_skip(targets))
+
+    def _triaged(self, outcome: Outcome) -> None:
+        """Show the change; then, like a mail client, move on to the next paper when the
+        settings say so (by default only in the Inbox, and never for a bulk selection)."""
+        self.screen.after_change(outcome)
+        paper_list = self.screen.paper_list
+        if outcome.changed and not paper_list.selected_ids and self._advances():
+            paper_list.action_cursor_down()
+
+    def _advances(self) -> bool:
+        mode = self.screen.app_settings.advance_after_triage
+        if mode == "inbox":
+            return self.screen.search_input.value.strip() == INBOX_QUERY
+        return mode == "always"
 
     def do_undo(self) -> None:
         self.screen.after_change(self.session.undo())
+
+    def do_redo(self) -> None:
+        self.screen.after_change(self.session.redo())
 
     # -- tags and notes -------------------------------------------------------------------
 
@@ -116,6 +139,29 @@ class PaperCommands:
         note = annotation.note if annotation else ""
         self.screen.app.push_screen(NoteScreen(paper.display_title, note), saved)
 
+    # -- saved searches -------------------------------------------------------------------
+
+    def do_save_search(self) -> None:
+        query = self.screen.search_input.value
+        if not query.strip():
+            self.screen.notify("Type a search first, then save it.", severity="warning")
+            return
+
+        def named(name: str | None) -> None:
+            if name is not None:
+                self.screen.after_change(self.session.save_search(name, query))
+
+        prompt = "Save this search as"
+        self.screen.app.push_screen(NameScreen(prompt, suggestion=query[:MAX_NAME_LENGTH]), named)
+
+    def do_remove_saved_search(self) -> None:
+        view = self.screen.highlighted_view
+        if view is None or not view.key.startswith(SAVED_PREFIX):
+            message = "Highlight a saved search (⌕) in the sidebar to remove it."
+            self.screen.notify(message, severity="warning")
+            return
+        self.screen.after_change(self.session.remove_search(view.key.removeprefix(SAVED_PREFIX)))
+
     # -- copying and exporting ------------------------------------------------------------
 
     def do_copy_bibtex(self) -> None:
@@ -134,6 +180,33 @@ class PaperCommands:
             self.screen.notify(f"Could not copy {what}: {error}", severity="error", markup=False)
             return
         self.screen.notify(f"Copied {what} ({where})", markup=False)
+
+    def do_open_paper(self) -> None:
+        """Open the paper in the browser; where none can show it (over SSH, no browser),
+        copy the address and show it as a terminal hyperlink instead."""
+        if (paper := self._current()) is None:
+            return
+        url = paper_url(paper, self.session.web_search)
+        if url is None:
+            self.screen.notify("This paper has no title to search for.", severity="warning")
+            return
+        result = open_in_browser(url)
+        if result.opened:
+            self.screen.notify(f"Opened {url}", markup=False)
+            return
+        try:
+            where = self.screen.clipboard.copy(url)
+        except ClipboardUnavailable:
+            where = "not copied: no clipboard"
+        # The address is URL-quoted and a checked template: no markup characters remain
+        # except the ones percent-encoded here, so the link text is exactly the address.
+        target = url.replace("[", "%5B").replace("]", "%5D").replace('"', "%22")
+        self.screen.notify(
+            f"{escape(result.reason[:1].upper() + result.reason[1:])}. Link ({escape(where)}): "
+            f'[link="{target}"]{escape(url)}[/link]',
+            markup=True,
+            timeout=20,
+        )
 
     def do_export(self) -> None:
         paper_list = self.screen.paper_list

@@ -29,7 +29,7 @@ from reader.model import Annotation, Paper
 from reader.search import SearchResult, SortKey
 from reader.service.live_search import LiveSearch
 from reader.service.session import Outcome, Session
-from reader.service.views import ORPHANED, counts_line
+from reader.service.views import ORPHANED, View, counts_line
 from reader.ui.actions import bindings_for
 from reader.ui.clipboard import Clipboard
 from reader.ui.commands import PaperCommands
@@ -104,6 +104,13 @@ class MainScreen(Screen[None]):
     @property
     def search_input(self) -> Input:
         return self.query_one("#search", Input)
+
+    @property
+    def highlighted_view(self) -> View | None:
+        sidebar = self.query_one(Sidebar)
+        index = sidebar.highlighted
+        views = sidebar.views
+        return views[index] if index is not None and index < len(views) else None
 
     @property
     def shown_query_text(self) -> str:

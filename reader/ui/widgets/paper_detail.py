@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
+from reader.ui.actions import bindings_for
 from reader.ui.safe_text import display_block, display_line
 
 _STATUS_LABELS = {"unread": "unread", "read": "read", "skipped": "skipped"}
@@ -71,6 +74,8 @@ def describe_paper(
 
 
 class PaperDetail(VerticalScroll, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("detail"))
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._paper_id: str | None = None

@@ -1,0 +1,228 @@
+r"""Cold BibTeX import (issue 12 targets: 10k entries in <= 3 s, 100k in <= 30 s, whole command).
+
+Usage: python benchmarks/bibtex_import.py [--entries 10000 100000] [--keep DIR]
+
+Generates realistic .bib files, then times, for each size:
+
+- ``parse``: ``parse_bibtex`` alone, in this process (splitting, values, papers);
+- ``command``: the whole ``reader parse FILE`` in a fresh process with an empty cache
+  directory (what a user importing a bibliography for the first time waits for: start-up,
+  decoding, parsing, merging, duplicate linking and writing the cache);
+- ``plain``: a plain Python pass over the same bytes (decode, split lines and words), and
+  the ratios of the two timings above to it;
+- ``cpu``: CPU seconds of the parse and of the command, which a machine shared with other
+  work inflates far less than wall time.
+
+The entries look like a reference manager's export: @string macros for journals and
+conferences (used by most entries), a mix of @article/@inproceedings/@misc, 2-8 authors in
+``Last, First`` form with about one in six carrying a LaTeX accent (``M{\"u}ller``,
+``C{\'e}sar``), titles with case-protected acronyms, 150-250-word abstracts (about 1.4 kB)
+of which 5% carry LaTeX (math, ``\emph``, ``\%``, ``~\cite``), month macros, DOIs, arXiv
+eprints, keywords. Deterministic for a given size. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reader.parsing.bibtex_import import parse_bibtex
+
+VOCABULARY = [
+    "learning",
+    "neural",
+    "network",
+    "networks",
+    "graph",
+    "vision",
+    "language",
+    "model",
+    "models",
+    "training",
+    "data",
+    "robust",
+    "sparse",
+    "optimal",
+    "transport",
+    "diffusion",
+    "bayesian",
+    "inference",
+    "kernel",
+    "attention",
+    "transformer",
+    "policy",
+    "gradient",
+    "stochastic",
+    "variational",
+    "representation",
+    "contrastive",
+    "supervised",
+    "self",
+    "generative",
+    "adversarial",
+    "reinforcement",
+    "agent",
+    "reward",
+    "convex",
+    "bound",
+    "regret",
+    "sample",
+    "efficient",
+    "scalable",
+    "the",
+    "of",
+    "and",
+    "a",
+    "in",
+    "for",
+    "with",
+    "to",
+    "on",
+    "we",
+    "our",
+    "is",
+    "that",
+    "this",
+    "by",
+    "from",
+    "as",
+    "are",
+    "show",
+    "propose",
+    "method",
+    "results",
+    "state",
+    "art",
+    "benchmark",
+    "datasets",
+    "performance",
+    "tasks",
+    "approach",
+    "framework",
+    "novel",
+]
+ACRONYMS = ("GAN", "VAE", "DINOv2", "BERT", "MLP", "SGD", "3D", "ImageNet", "CLIP", "RL")
+GIVEN = ("Jean", "Hans", "Maria", "Søren", "Li", "Ahmed", "Yoshua", "Ana", "Pierre", "Chen")
+FAMILY = ("Smith", "Wang", "Garcia", "Kim", "Novak", "Okafor", "Rossi", "Tanaka", "Dubois")
+ACCENTED = (r"M{\"u}ller", r"C{\'e}sar", r"Gonz{\'a}lez", r"{\O}stergaard", r"Stra{\ss}e")
+LATEX_SNIPPETS = (
+    r"with $O(n \log n)$ cost",
+    r"improves by 12\% over~\cite{smith2020}",
+    r"a \emph{provably} optimal rate $\tilde{O}(\sqrt{T})$",
+    r"for $\ell_p$ norms with $p \in [1, \infty]$",
+)
+STRINGS = {
+    "jmlr": "Journal of Machine Learning Research",
+    "neurips": "Advances in Neural Information Processing Systems",
+    "icml": "International Conference on Machine Learning",
+    "tpami": "IEEE Transactions on Pattern Analysis and Machine Intelligence",
+}
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _author(rng: random.Random) -> str:
+    family = rng.choice(ACCENTED) if rng.random() < 0.17 else rng.choice(FAMILY)
+    return f"{family}, {rng.choice(GIVEN)}"
+
+
+def _abstract(rng: random.Random) -> str:
+    words = rng.choices(VOCABULARY, k=rng.randint(150, 250))
+    if rng.random() < 0.05:
+        for _ in range(3):
+            words.insert(rng.randrange(len(words)), rng.choice(LATEX_SNIPPETS))
+    sentences = [" ".join(words[i : i + 18]).capitalize() + "." for i in range(0, len(words), 18)]
+    return " ".join(sentences)
+
+
+def generate(entries: int, seed: int = 1) -> str:
+    rng = random.Random(seed)
+    parts = [f'@string{{{name} = "{value}"}}\n' for name, value in STRINGS.items()]
+    for number in range(entries):
+        kind = rng.choice(("article", "inproceedings", "misc"))
+        title_words = rng.choices(VOCABULARY, k=rng.randint(5, 12))
+        title_words.insert(rng.randrange(len(title_words)), "{" + rng.choice(ACRONYMS) + "}")
+        title = " ".join(title_words).capitalize()
+        authors = " and ".join(_author(rng) for _ in range(rng.randint(2, 8)))
+        year = rng.randint(1995, 2025)
+        venue = rng.choice(tuple(STRINGS))
+        fields = [
+            f"  title = {{{title}}}",
+            f"  author = {{{authors}}}",
+            f"  year = {year}",
+            f"  month = {rng.choice(MONTHS)}",
+            f"  abstract = {{{_abstract(rng)}}}",
+            f"  keywords = {{{', '.join(rng.choices(VOCABULARY, k=3))}}}",
+            f"  doi = {{10.{rng.randint(1000, 9999)}/{number}}}",
+        ]
+        if kind == "article":
+            fields.append(f"  journal = {venue}")
+        elif kind == "inproceedings":
+            fields.append(f"  booktitle = {venue}")
+        else:
+            arxiv = f"{year % 100:02d}{rng.randint(1, 12):02d}.{number % 100000:05d}"
+            fields += [f"  eprint = {{{arxiv}}}", "  archiveprefix = {arXiv}"]
+        parts.append(f"@{kind}{{key{number},\n" + ",\n".join(fields) + "\n}\n")
+    return "\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--entries", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--keep", type=Path, default=None, help="write the .bib files here")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bibtex-bench-"))
+    folder = args.keep or work
+    folder.mkdir(parents=True, exist_ok=True)
+    print(
+        f"{'entries':>8} {'MB':>6} {'LaTeX':>6} {'parse s':>8} {'entries/s':>10} "
+        f"{'command s':>10} {'plain s':>8} {'parse/plain':>7} {'cmd/plain':>7} "
+        f"{'parse cpu':>8} {'cmd cpu':>8}"
+    )
+    for entries in args.entries:
+        text = generate(entries)
+        path = folder / f"refs-{entries}.bib"
+        path.write_text(text, encoding="utf-8")
+        # A plain Python pass over the same bytes: the yardstick that makes figures from a
+        # loaded machine comparable (issue 12 asks CI to guard ratios, not seconds).
+        started = time.perf_counter()
+        plain_words = sum(len(line.split()) for line in path.read_bytes().decode().splitlines())
+        plain_seconds = time.perf_counter() - started
+        started, started_cpu = time.perf_counter(), time.process_time()
+        parsed = parse_bibtex(text, str(path))
+        parse_seconds = time.perf_counter() - started
+        parse_cpu = time.process_time() - started_cpu
+        assert len(parsed.papers) == entries, parsed.problems[:3]
+        latex = sum("$" in paper.abstract for paper in parsed.papers) / entries
+        cache = work / f"cache-{entries}"
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache), "XDG_DATA_HOME": str(work / "data")}
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "reader", "parse", str(path)],
+            capture_output=True, text=True, env=env, check=False,
+        )  # fmt: skip
+        command_seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        command_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+        if result.returncode != 0:
+            print(result.stderr[-2000:], file=sys.stderr)
+        print(
+            f"{entries:>8} {len(text.encode()) / 1e6:>6.1f} {latex:>6.1%} {parse_seconds:>8.2f} "
+            f"{entries / parse_seconds:>10,.0f} {command_seconds:>10.2f} "
+            f"{plain_seconds:>8.2f} {parse_seconds / plain_seconds:>6.1f}x "
+            f"{command_seconds / plain_seconds:>6.1f}x {parse_cpu:>8.2f} {command_cpu:>8.2f}"
+            f"  ({plain_words:,} words)"
+        )
+
+
+if __name__ == "__main__":
+    main()
