@@ -11,7 +11,6 @@ Exit status 1, with a message saying what is needed, when there are too few labe
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -24,8 +23,10 @@ from reader.cli.common import (
     load_and_report,
     printable,
     read_annotations,
+    say,
 )
 from reader.model import Paper, normalize_tags
+from reader.model.sanitize import json_chunks
 
 if TYPE_CHECKING:
     from reader.learning import Reasons
@@ -64,7 +65,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         tag = tags[0]
     corpus = load_and_report(args.paths, err)
     if not corpus.papers:
-        print("reader recommend: no papers to rank: the corpus is empty", file=err)
+        say(err, "reader recommend: no papers to rank: the corpus is empty")
         return EXIT_INPUT
     annotations = read_annotations(args.db, err, "recommend")
     if annotations is None:
@@ -77,7 +78,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             if tag is not None
             else "star papers with `reader annotate ID --star`"
         )
-        print(f"reader recommend: too few labels: {ranking.message}; {hint}", file=err)
+        say(err, f"reader recommend: too few labels: {ranking.message}; {hint}")
         return EXIT_INPUT
     records = []
     for position in ranking.order:
@@ -85,7 +86,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         reasons = recommender.reasons(paper.id, ranking)
         records.append(_record(paper, float(ranking.scores[position]), reasons, corpus.by_id))
     if args.json:
-        json.dump(records, out, ensure_ascii=False, indent=1)
+        out.writelines(json_chunks(records))
         out.write("\n")
     else:
         for record in records:

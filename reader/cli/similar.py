@@ -9,7 +9,6 @@ is not in the corpus.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -20,7 +19,9 @@ from reader.cli.common import (
     add_paths_argument,
     load_and_report,
     printable,
+    say,
 )
+from reader.model.sanitize import json_chunks
 
 DEFAULT_LIMIT = 10
 
@@ -49,13 +50,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     corpus = load_and_report(args.paths, err)
     if paper_id not in corpus.by_id:
         where = "the corpus is empty" if not corpus.papers else "it is not in the corpus"
-        print(f"reader similar: unknown paper id {printable(paper_id)!r}: {where}", file=err)
+        say(err, f"reader similar: unknown paper id {printable(paper_id)!r}: {where}")
         return EXIT_INPUT
     recommender = Recommender(features_for(corpus), corpus.papers)
     try:
         neighbours = recommender.similar(paper_id, args.limit)
     except UnknownPaper:  # the corpus and its features disagree: never expected
-        print(f"reader similar: unknown paper id {printable(paper_id)!r}", file=err)
+        say(err, f"reader similar: unknown paper id {printable(paper_id)!r}")
         return EXIT_INPUT
     records = [
         {
@@ -66,7 +67,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         for n in neighbours
     ]
     if args.json:
-        json.dump(records, out, ensure_ascii=False, indent=1)
+        out.writelines(json_chunks(records))
         out.write("\n")
     else:
         for n in neighbours:
