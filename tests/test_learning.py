@@ -356,7 +356,15 @@ def test_features_are_cached_beside_the_search_index(sample_corpus_dir: Path) ->
 
 @pytest.mark.parametrize(
     "damage",
-    ["garbage", "truncated", "wrong columns", "not a dict", "rows overlap", "other version"],
+    [
+        "garbage",
+        "truncated",
+        "wrong columns",
+        "not a dict",
+        "rows overlap",
+        "other version",
+        "not finite",
+    ],
 )
 def test_a_damaged_feature_cache_is_rebuilt(sample_corpus_dir: Path, damage: str) -> None:
     corpus = load_corpus([sample_corpus_dir])
@@ -375,6 +383,8 @@ def test_a_damaged_feature_cache_is_rebuilt(sample_corpus_dir: Path, damage: str
             state["indptr"] = state["indptr"][::-1].copy()
         elif damage == "other version":
             state["version"] = -1
+        elif damage == "not finite":
+            state["data"][3] = np.nan
         else:
             state = ["a", "list"]
         path.write_bytes(pickle.dumps(state))

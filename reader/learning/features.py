@@ -266,6 +266,8 @@ class FeatureStore:
             raise ValueError("feature store refers to missing columns")
         if len(indptr) > 1 and bool(np.any(np.diff(indptr) < 0)):
             raise ValueError("feature store rows overlap")
+        if not bool(np.isfinite(data).all()):  # NaN would make every classifier fit fail
+            raise ValueError("feature store holds values that are not numbers")
         if vectorizer is None:
             if columns:
                 raise ValueError("feature store lost its vocabulary")
