@@ -17,7 +17,20 @@ The app and the CLI use the same objects:
 - recommender.py: the classifier and everything computed from it.
 - shown.py: which papers "Rate to train" has already suggested (kept out of the reading list).
 
-Layering: imports reader.model, reader.parsing and reader.search only.
+For the app (costs at 10^5 papers, CPU time, from benchmarks/recommend.py):
+
+- Build the store in a worker once the list is interactive (17 s cold, 0.5 s from the cache);
+  ``should_stop`` abandons it (``Cancelled``), ``progress(done, total)`` counts papers.
+- After each label, ``rank_for_you`` in an exclusive worker (70 ms); the next label cancels it
+  through ``should_stop``. ``NeedsLabels.message`` says what is missing (fall back to date).
+  ``Ranking.scores[position]`` sorts any list; ``Ranking.order`` is the For you view.
+- ``reasons`` and ``similar`` are fast enough for the UI thread (under 1 ms and 15 ms).
+- ``suggest_tags`` trains one model per tag on first use (about 30 ms a tag), then reuses them
+  until a tag or a skip changes: call it from a worker when the tag dialog opens.
+- "Rate to train": ``uncertain(..., exclude=shown.ids)`` with
+  ``shown = ShownPapers(shown_path(db_path))``, then ``shown.add(ids)`` for what was shown.
+
+Layering: imports reader.model, reader.paths, reader.parsing and reader.search only.
 """
 
 from reader.learning.cache import features_for
