@@ -43,7 +43,8 @@ FEATURE_VERSION = 1
 # Refit the vocabulary once more than this share of the rows was transformed, not fitted.
 REFIT_GROWTH = 0.2
 # Longer "words" are base64, hashes or pasted garbage: never informative, and a 100 KB token
-# would be a 100 KB feature name in the reasons shown to the user.
+# would be a 100 KB feature name in the reasons shown to the user. Single characters go too
+# ("e.g." would otherwise give the reason "e g").
 MAX_TOKEN_LENGTH = 40
 _STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
 _CHECK_EVERY = 1000
@@ -60,7 +61,7 @@ def _never() -> bool:
 
 
 def _field_terms(text: str, out: list[str]) -> None:
-    words = [w for w in tokens(text) if w not in _STOP_WORDS and len(w) <= MAX_TOKEN_LENGTH]
+    words = [w for w in tokens(text) if w not in _STOP_WORDS and 1 < len(w) <= MAX_TOKEN_LENGTH]
     out.extend(words)
     out.extend([a + " " + b for a, b in itertools.pairwise(words)])
 
