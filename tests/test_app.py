@@ -61,14 +61,17 @@ async def test_start_up_lists_papers_newest_first_and_reports_problems(tmp_path:
         lines = list_lines(screen)
         for line, title in zip(lines, TITLES_NEWEST_FIRST[:1], strict=False):
             assert title in line
-        assert "Ada Lovelace et a…" in lines[0] and lines[0].endswith("2022")
+        assert "Ada Lovelace et" in lines[0] and lines[0].endswith("2022")
         assert "6 / 6 shown" in counts_text(screen)
         assert any("1 problem reading the input files" in text for text in notices(app))
 
         await pilot.press("P")
         assert isinstance(app.screen, ProblemsScreen)
         problems = app.screen.query_one("#problems-list", OptionList)
-        shown = str(problems.get_option_at_index(0).prompt)
+        # Data-quality counts come first; the parser's problem is listed after them.
+        shown = "\n".join(
+            str(problems.get_option_at_index(i).prompt) for i in range(problems.option_count)
+        )
         assert "notes.txt" in shown and "not a recognised listing" in shown
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
@@ -491,7 +494,7 @@ async def test_auto_read_in_the_inbox_marks_only_the_paper_moved_to(
         await wait_until(pilot, lambda: moved_to.id in stored(db))
         await settle(pilot)
         # No further auto-read is pending (the refresh did not count as a move) ...
-        assert screen._auto_read_timer is None
+        assert screen.auto_read is not None and screen.auto_read.timer is None
         assert [doc["status"] for doc in stored(db).values()] == ["read"]
         # ... and it stays on screen under the cursor until the person moves on.
         assert screen.paper_list.current_paper is not None
@@ -835,3 +838,39 @@ async def test_a_saved_search_is_a_view_with_a_live_count_kept_in_the_reading_li
         await settle(pilot)
         assert not any(v.label.startswith("⌕") for v in sidebar.views)
     assert json.loads(again.db_path.read_text(encoding="utf-8"))["saved_searches"] == {}
+
+
+@app_test
+async def test_state_and_search_history_are_remembered_across_restarts(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("slash", *"transformers", "enter")
+        await settle(pilot)
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"graph", "enter")
+        await settle(pilot)
+        await pilot.press("slash", "ctrl+a", "ctrl+k", "enter", "o", "o", "b")
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        last = screen.paper_list.current_paper
+        assert last is not None and screen.sort.value == "title"
+        app.theme = "textual-light"
+        await pilot.press("q")
+        await settle(pilot)
+    again, _ = make_app(tmp_path)
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await settle(pilot)
+        assert screen.sort.value == "title"
+        assert again.theme == "textual-light"
+        assert screen.query_one(Sidebar).display is False
+        assert screen.paper_list.current_paper is not None
+        assert screen.paper_list.current_paper.id == last.id
+        # Up and down in the search box walk the history, newest first.
+        await pilot.press("slash", "up")
+        assert screen.search_input.value == "graph"
+        await pilot.press("up")
+        assert screen.search_input.value == "transformers"
+        await pilot.press("down", "down")
+        assert screen.search_input.value == ""

@@ -29,6 +29,7 @@ def snapshot_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: str) ->
         settings=Settings(theme=theme),
         clipboard=FakeClipboard(),
         theme_dirs=[REPO / "themes"],
+        export_dir=Path("exports"),  # relative: the export dialog shows no temporary path
     )
 
 
@@ -64,3 +65,42 @@ def test_search_highlights_matches(
         await main_screen(pilot)
 
     assert snap_compare(app, terminal_size=TERMINAL, run_before=searched)
+
+
+SIZES = {"80x24": (80, 24), "200x50": (200, 50)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_main_screen_small_and_large(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: str
+) -> None:
+    """At 80x24 the sidebar hides and the detail pane goes under the list; at 200x50 the
+    title column takes the spare width."""
+    app = snapshot_app(tmp_path, monkeypatch, "reader-dark")
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=triaged)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("dialog_key", ["e", "question_mark"])
+def test_dialogs_small_and_large(
+    snap_compare: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: str,
+    dialog_key: str,
+) -> None:
+    """Export (buttons on screen) and help (scrollbar and "more ↓" when it does not fit)."""
+    app = snapshot_app(tmp_path, monkeypatch, "reader-dark")
+
+    async def opened(pilot: Pilot[Any]) -> None:
+        await triaged(pilot)
+        await pilot.press(dialog_key)
+        await main_screen_settled(pilot)
+
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=opened)
+
+
+async def main_screen_settled(pilot: Pilot[Any]) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

@@ -173,7 +173,7 @@ def test_several_problems_are_all_reported_once() -> None:
 def test_half_typed_filter_values_complete_or_wait_without_a_hint() -> None:
     assert only("is:st").value == "starred"
     assert only("has:n").value == "note"
-    for waiting in ("is:s", "year:20", "year:2020..20", "year:>=", "author:"):
+    for waiting in ("is:s", "year:20", "year:2020..20", "year:>="):
         query = parse_query(waiting)
         assert query.hint is None and query.is_empty, waiting
     # Once the user moves on, the same text is an error.
@@ -201,3 +201,32 @@ def test_parse_never_raises(text: str) -> None:
 @given(st.lists(st.sampled_from(['"', "-", ":", "tag", "year", ">=", "..", " ", "a", "é"])))
 def test_parse_never_raises_on_syntax_soup(pieces: list[str]) -> None:
     parse_query("".join(pieces))
+
+
+@pytest.mark.parametrize(
+    "text", ["author:", "tag:", "title:", "year:", "is:", "has:", "-tag:", "graph author:", "tag: "]
+)
+def test_a_field_with_no_value_always_gets_a_hint(text: str) -> None:
+    query = parse_query(text)
+    name = text.split(":")[0].split()[-1].lstrip("-")
+    assert query.hint is not None and query.hint.startswith(f"{name}: needs a value, e.g. ")
+    # Nothing is searched for the empty field: not the word "tag", not zero papers.
+    assert all(term.kind == TEXT and term.words == ("graph",) for term in query.terms)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("has:authors", HAS, "authors"),
+        ("has:author", HAS, "authors"),
+        ("has:date", HAS, "date"),
+        ("has:title", HAS, "title"),
+        ("is:duplicate", IS, "duplicate"),
+        ("is:dup", IS, "duplicate"),
+        ("has:a", HAS, "authors"),
+    ],
+)
+def test_data_quality_filters(text: str, kind: str, value: str) -> None:
+    term = only(text)
+    assert (term.kind, term.value, term.negated) == (kind, value, False)
+    assert only("-" + text).negated

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,3 +133,32 @@ def test_inbox_view_counts_papers_without_annotations_as_unread(
     inbox = engine.search("is:unread", annotations)
     assert inbox.total == len(corpus.papers) - 1 and 0 not in inbox.indices
     assert engine.search("is:starred", annotations).indices == [1]
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        ("has:authors", lambda p: bool(p.authors)),
+        ("-has:authors", lambda p: not p.authors),
+        ("has:date", lambda p: bool(p.date)),
+        ("-has:date", lambda p: not p.date),
+        ("-has:title", lambda p: not tokens(p.title or "")),
+        ("is:duplicate", lambda p: bool(p.possible_duplicates)),
+        ("-is:duplicate", lambda p: not p.possible_duplicates),
+        ("-has:authors -has:date", lambda p: not p.authors and not p.date),
+    ],
+)
+def test_data_quality_filters_match_the_records(
+    corpus: Corpus, engine: SearchEngine, query: str, wanted: Any
+) -> None:
+    result = engine.search(query, NONE)
+    expected = {i for i, paper in enumerate(corpus.papers) if wanted(paper)}
+    assert set(result.indices) == expected and result.hint is None
+    assert expected  # the sample corpus has some of each
+
+
+def test_data_quality_counts_of_the_sample_corpus(engine: SearchEngine) -> None:
+    # The figures the issue quotes: 601 papers without authors and date, 10 without title.
+    assert engine.search("-has:authors", NONE).total == 601
+    assert engine.search("-has:date", NONE).total == 601
+    assert engine.search("-has:title", NONE).total == 10

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pyperclip
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.style import Style
 
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
@@ -19,7 +22,7 @@ from reader.ui.clipboard import (
 )
 from reader.ui.safe_text import display_block, display_line
 from reader.ui.themes import ThemeError, load_theme, load_themes, with_reader_variables
-from reader.ui.widgets.paper_row import render_row
+from reader.ui.widgets.paper_row import RowStyles, render_row
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -161,28 +164,10 @@ def test_tag_query_quotes_only_when_needed() -> None:
 # -- narrowing ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("previous", "new", "expected"),
-    [
-        ("graph", "graph ", True),
-        ("graph", "graphs", True),
-        ("graph ", "graph neural", True),
-        ("", "graph", False),
-        ("graph", "grap", False),
-        ("graph", "graph -neural", False),
-        ("graph", "graph OR tree", False),
-        ("graph", 'graph "neural net"', False),
-        ("tag:ml", "tag:mlx", False),
-        ("tag:ml", "tag:ml graph", True),
-        ("graph", "graph", False),
-    ],
-)
-def test_can_narrow(previous: str, new: str, expected: bool) -> None:
-    assert can_narrow(previous, new) is expected
-
-
 def test_no_narrowing_from_a_malformed_query() -> None:
-    assert not can_narrow("graph", "graphs", previous_had_hint=True)
+    # The full rule is tested against fresh searches in test_typed_search.py.
+    assert not can_narrow("graph ", "graph neural", previous_had_hint=True)
+    assert can_narrow("graph ", "graph neural")
 
 
 # -- rows -----------------------------------------------------------------------------------
@@ -239,3 +224,181 @@ def test_tag_suggester_completes_the_part_after_the_last_comma() -> None:
     assert suggest("theory, t") == "theory, to read"  # tags already listed are skipped
     assert suggest("ml, ") is None
     assert suggest("zzz") is None
+
+
+def test_suggested_tags_come_first_and_are_offered_before_any_typing() -> None:
+    from reader.ui.screens.tags import TagListSuggester
+
+    suggester = TagListSuggester(["theory", "toread"], suggested=["transformers", "toread"])
+    assert suggester.suggest("") == "transformers"  # tab on an empty box takes it
+    assert suggester.suggest("t") == "transformers"  # suggested before alphabetical
+    assert suggester.suggest("to") == "toread"
+    assert suggester.suggest("transformers,") == "transformers, toread"
+    assert suggester.suggest("transformers, toread, ") is None  # both already there
+    assert suggester.suggest("th") == "theory"
+    assert suggester.suggest("toread") is None  # already complete
+
+
+# -- detail pane: math, highlights, source paths --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shown", "plain", "math"),
+    [
+        ("the $k$-secretary problem", "the k-secretary problem", ["k"]),
+        ("when $k<5$ holds", "when k<5 holds", ["k<5"]),
+        ("$$x^2$$ and $O(d^2)$", "x^2 and O(d^2)", ["x^2", "O(d^2)"]),
+        ("costs $5 and $10 now", "costs $5 and $10 now", []),  # prices stay
+        ("a lone $ sign", "a lone $ sign", []),
+        ("no math", "no math", []),
+    ],
+)
+def test_readable_math_drops_delimiters(shown: str, plain: str, math: list[str]) -> None:
+    from reader.ui.widgets.paper_row import readable_math
+
+    text, ranges = readable_math(shown)
+    assert text == plain
+    assert [text[start:end] for start, end in ranges] == math
+
+
+@given(st.text(alphabet=st.sampled_from("ab $\\{}%~\0\x1b[]\u202e"), max_size=200))
+def test_readable_math_never_loses_words(text: str) -> None:
+    from reader.ui.widgets.paper_row import readable_math
+
+    plain, ranges = readable_math(text)
+    assert plain.replace("$", "") == text.replace("$", "")
+    assert all(0 <= start <= end <= len(plain) for start, end in ranges)
+
+
+def test_detail_shows_readable_math_and_highlights_title_and_abstract() -> None:
+    from reader.search import parse_query
+    from reader.ui.widgets.paper_detail import describe_paper
+
+    shown = describe_paper(
+        paper(
+            "p",
+            "The $k$-Secretary Problem [bold]x[/]",
+            abstract="We solve the $k$-secretary problem when $k<5$.",
+        ),
+        None,
+        [],
+        query=parse_query("secretray "),  # a typo, forgiven as the search forgives it
+        match_style="reverse",
+    )
+    plain = shown.plain
+    assert plain.startswith("The k-Secretary Problem [bold]x[/]")
+    assert "$" not in plain and "the k-secretary problem when k<5." in plain
+    marked = [plain[s.start : s.end] for s in shown.spans if s.style == "reverse"]
+    assert marked.count("Secretary") == 1 and "secretary" in marked  # title and abstract
+    italic = [plain[s.start : s.end] for s in shown.spans if s.style == "italic"]
+    assert italic == ["k", "k", "k<5"]
+
+
+def test_field_words_light_up_only_their_field() -> None:
+    from reader.search import highlight_spans, parse_query
+
+    query = parse_query("title:flow ")
+    assert highlight_spans("normalizing flow", query, "title") == [(12, 16)]
+    assert highlight_spans("normalizing flow", query, "abstract") == []
+
+
+def test_source_paths_are_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.ui.widgets.paper_detail import short_path
+
+    site = tmp_path / "lib" / "python3.11" / "site-packages" / "reader" / "_data"
+    corpus = site / "sample_corpus"
+    corpus.mkdir(parents=True)
+    source = corpus / "001_x.txt"
+    source.write_text("x", encoding="utf-8")
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert short_path(str(source), [corpus]) == "sample_corpus/001_x.txt"
+    assert short_path(str(source), [source]) == "001_x.txt"
+    assert short_path(str(elsewhere / "a.txt")) == "a.txt"
+    home_file = tmp_path / "home" / "notes" / "b.txt"
+    assert short_path(str(home_file)) == "~/notes/b.txt"
+    assert short_path("/nonexistent/c.txt") == "/nonexistent/c.txt"
+
+
+@pytest.mark.parametrize(("width", "min_title"), [(34, 24), (80, 52), (120, 88), (200, 168)])
+def test_row_title_takes_the_spare_width(width: int, min_title: int) -> None:
+    long_title = "A Very Long Title About Normalizing Flows " * 6
+    row = render_row(
+        paper("p", long_title, authors=("Florian Bordes", "Randall"), date="2023-03-03"),
+        None,
+        [],
+        width,
+    ).plain
+    assert len(row) == width
+    title_cells = row.index("…") - 4 + 1
+    assert title_cells >= min_title, row
+    assert "2023" in row  # the year is never cut to "…"
+    author = row[row.index("…") + 1 :].strip()
+    assert len(author) <= 4 + 1 + 22  # author capped whatever the width
+
+
+def test_very_narrow_rows_drop_columns_instead_of_cutting_them() -> None:
+    row = render_row(paper("p", "Title", date="2023-03-03"), None, [], 26).plain
+    assert len(row) == 26 and "…" not in row and "Title" in row
+
+
+def test_a_paper_without_author_or_date_lends_those_columns_to_its_title() -> None:
+    long_title = "Bayesian Optimization through Gaussian Cox Process Models " * 3
+    bare = render_row(paper("p", long_title, authors=()), None, [], 80).plain
+    full = render_row(paper("q", long_title, date="2023-01-01"), None, [], 80).plain
+    assert bare.index("…") > full.index("…") + 20  # the empty columns went to the title
+    dated = render_row(paper("r", long_title, authors=(), date="2021-05-05"), None, [], 80).plain
+    assert dated.endswith(" 2021") and full.endswith(" 2023")  # years still line up
+
+
+def test_row_title_shows_math_without_dollars_and_highlights_line_up() -> None:
+    from reader.search import highlight_spans, parse_query
+    from reader.ui.widgets.paper_row import row_title
+
+    item = paper("p", "Online $k$-Secretary Bounds")
+    title = row_title(item)
+    assert title == "Online k-Secretary Bounds"
+    spans = highlight_spans(title, parse_query("secretary"))
+    row = render_row(item, None, spans, 60, styles=RowStyles(match=Style(bold=True)))
+    assert row.plain.startswith("  • Online k-Secretary Bounds")
+    bold = [row.plain[s.start : s.end] for s in row.spans if s.style == Style(bold=True)]
+    assert bold == ["Secretary"]
+
+
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "{ } % \\ $ ~ $k$ $$",
+            "\0nul",
+            "\x1b[31mred\x1b]8;;http://x\x07link",
+            "[bold]markup[/]",
+            "\u202eevil",
+            "\udcff",
+            "x" * 100_000,
+        ]
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=HOSTILE_TEXT, abstract=HOSTILE_TEXT, query=HOSTILE_TEXT, source=HOSTILE_TEXT)
+def test_detail_and_tag_completion_take_hostile_text(
+    title: str, abstract: str, query: str, source: str
+) -> None:
+    from reader.model.paper import Source
+    from reader.search import parse_query
+    from reader.ui.screens.tags import TagListSuggester
+    from reader.ui.widgets.paper_detail import describe_paper, short_path
+
+    item = Paper(
+        id="p", title=title, authors=(title,), abstract=abstract, sources=(Source(source, 1),)
+    )
+    shown = describe_paper(item, None, [title], query=parse_query(query), roots=[Path(source)])
+    assert "\x1b" not in shown.plain and "\0" not in shown.plain
+    assert isinstance(short_path(source, [Path(source)]), str)
+    suggester = TagListSuggester([title, query], suggested=[abstract])
+    completed = suggester.suggest(query)
+    assert completed is None or completed.startswith(query)

@@ -9,6 +9,8 @@
                   [--db PATH] [PATH...]
     reader restore [--db PATH] [--force]
     reader config --show [--config PATH]
+    reader sync [--init] [--remote URL] [--db PATH]
+    reader merge-driver BASE OURS THEIRS     (git runs it; see reader sync)
     reader recommend [PATH...] [--limit N] [--json] [--db PATH] [--tag T]
     reader similar ID [PATH...] [--limit N] [--json]
 
@@ -35,6 +37,8 @@ SUBCOMMANDS: dict[str, str] = {
     "export": "export",
     "restore": "restore",
     "config": "config",
+    "sync": "sync",
+    "merge-driver": "merge_driver",
     "recommend": "recommend",
     "similar": "similar",
 }

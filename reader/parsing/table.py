@@ -211,3 +211,11 @@ def paper_ids(papers: Sequence[Paper]) -> list[str]:
     if isinstance(papers, PaperTable):
         return papers.ids
     return [paper.id for paper in papers]
+
+
+def has_possible_duplicates(papers: Sequence[Paper]) -> list[bool]:
+    """Whether each paper is linked to a possible duplicate, without materialising a
+    table's papers (a built paper stays cached: building 10^6 of them costs gigabytes)."""
+    if isinstance(papers, PaperTable):
+        return [bool(links) for links in papers._columns["possible_duplicates"]]
+    return [bool(paper.possible_duplicates) for paper in papers]

@@ -30,6 +30,7 @@ from itertools import compress, islice
 
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
+from reader.parsing.table import has_possible_duplicates
 from reader.parsing.table import paper_ids as ids_of_papers
 from reader.search import bitsets
 from reader.search.expansion import PLURAL_SUFFIXES, WordMatch, match_word, vocab_index
@@ -108,7 +109,8 @@ class SearchEngine:
         self._lock = threading.Lock()
         self._words: OrderedDict[tuple[object, ...], WordMatch] = OrderedDict()
         self._last: tuple[list[int], int] | None = None  # (indices returned, their bitset)
-        self._title_positions: array | None = None  # corpus positions in title order
+        self._title_positions: array[int] | None = None  # corpus positions in title order
+        self._present: dict[str, int] = {}  # has:authors, has:title, is:duplicate bitsets
         # Annotations are keyed by paper id; built now because the inbox view needs it first.
         internal_of = self._index.internal_of
         self._internal_by_id = {
@@ -149,9 +151,10 @@ class SearchEngine:
         try:
             if query.is_empty and within is None:
                 return self._everything(query, sort, limit)
-            matches, scores, truncated = self._matches(query, annotations, stop)
-            if within is not None:
-                matches &= self._within_bits(within)
+            # Starting from a previous result only saves work (phrases are checked against
+            # fewer candidates); the caller guarantees it holds every match (narrowing.py).
+            start = self._all if within is None else self._within_bits(within)
+            matches, scores, truncated = self._matches(query, annotations, stop, start)
             indices = self._order(matches, scores, query, sort, limit, stop)
         except Cancelled:
             return SearchResult(query, [], query.hint, cancelled=True)
@@ -170,9 +173,13 @@ class SearchEngine:
     # ------------------------------------------------------------------ matching
 
     def _matches(
-        self, query: ParsedQuery, annotations: Mapping[str, Annotation], stop: Callable[[], bool]
+        self,
+        query: ParsedQuery,
+        annotations: Mapping[str, Annotation],
+        stop: Callable[[], bool],
+        start: int,
     ) -> tuple[int, Scores, bool]:
-        matches = self._all
+        matches = start
         scores = Scores()
         truncated = False
         # Phrases are checked last, against the text of what the other conditions leave.
@@ -236,6 +243,12 @@ class SearchEngine:
             return self._org(term)
         if term.kind == HAS and term.value == "code":
             return index.has_code
+        if term.kind == HAS and term.value == "date":
+            return bitsets.span(0, index.dated_count)  # dated documents come first
+        if term.kind == HAS and term.value in ("authors", "title"):
+            return self._field_present(AUTHOR if term.value == "authors" else TITLE)
+        if term.kind == IS and term.value == "duplicate":
+            return self._duplicates()
         if term.kind == IS and term.value == "unread":
             done = [pid for pid, a in annotations.items() if a.status in ("read", "skipped")]
             return self._all & ~self._annotated(done)
@@ -249,6 +262,43 @@ class SearchEngine:
         else:
             wanted = lambda a: a.status == term.value  # noqa: E731
         return self._annotated([pid for pid, a in annotations.items() if wanted(a)])
+
+    def _field_present(self, name: str) -> int:
+        """Documents with at least one token in field ``name``: the union of its postings,
+        computed on first use (one pass over the postings) and kept."""
+        with self._lock:
+            cached = self._present.get(name)
+        if cached is not None:
+            return cached
+        index = self._index
+        dense = 0
+        sparse = array("I")
+        for postings in index.postings[name]:
+            if postings is None:
+                continue
+            if isinstance(postings, int):
+                dense |= postings
+            else:
+                sparse.extend(postings)
+        found = dense | bitsets.from_ids(sparse, index.size)
+        with self._lock:
+            self._present[name] = found
+        return found
+
+    def _duplicates(self) -> int:
+        """Documents linked to a possible duplicate. The index does not keep the links, so
+        the corpus column is read once, on first use."""
+        with self._lock:
+            cached = self._present.get("duplicate")
+        if cached is not None:
+            return cached
+        internal_of = self._index.internal_of
+        flags = has_possible_duplicates(self._papers)
+        linked = [internal_of[position] for position, flag in enumerate(flags) if flag]
+        found = bitsets.from_ids(linked, self._index.size)
+        with self._lock:
+            self._present["duplicate"] = found
+        return found
 
     def _annotated(self, paper_ids: list[str]) -> int:
         lookup = self._internal_by_id
@@ -354,7 +404,7 @@ class SearchEngine:
         selected = compress(self._positions_by_title(), map(member.__getitem__, index.title_order))
         return list(selected if limit is None else islice(selected, limit))
 
-    def _positions_by_title(self) -> array:
+    def _positions_by_title(self) -> array[int]:
         if self._title_positions is None:
             index = self._index
             self._title_positions = array("I", map(index.order.__getitem__, index.title_order))

@@ -1,4 +1,4 @@
-"""Where the query's words appear in a title, for the UI to emphasise them.
+"""Where the query's words appear in a title or abstract, for the UI to emphasise them.
 
 Spans are computed on the text as displayed (Unicode, original case and accents), by folding
 each displayed word the way the index does and comparing it with the query's words: equal,
@@ -11,13 +11,16 @@ from __future__ import annotations
 from rapidfuzz.distance import OSA
 
 from reader.search.expansion import LONG_WORD, MIN_TYPO_LENGTH
-from reader.search.query import ParsedQuery
+from reader.search.query import TITLE, ParsedQuery
 from reader.search.text import word_spans
 
 
-def highlight_spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
-    """Sorted, non-overlapping (start, end) character ranges of ``text`` to emphasise."""
-    words = query.highlight_words
+def highlight_spans(text: str, query: ParsedQuery, field: str = TITLE) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping (start, end) character ranges of ``text`` to emphasise.
+
+    ``field`` says which field ``text`` is (title, author, abstract): only the query words
+    searched in that field are highlighted (``title:flow`` never lights up an abstract)."""
+    words = query.words_in(field)
     if not words or not text:
         return []
     spans: list[tuple[int, int]] = []

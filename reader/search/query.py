@@ -5,7 +5,8 @@
     title:flow  author:vincent  abstract:"normalizing flow"      a word or phrase in one field
     tag:toread  tag:"my tag"     cat:LG     org:mila               annotations / record fields
     year:2021  year:2020..2023  year:2020..  year:..2019  year:>=2022  (also > < <= =)
-    is:starred is:unread is:read is:skipped    has:note has:code
+    is:starred is:unread is:read is:skipped is:duplicate
+    has:note has:code has:authors has:date has:title
     -word  -"a phrase"  -tag:x  -is:read          negation of any term
 
 Quirks worth knowing:
@@ -16,6 +17,8 @@ Quirks worth knowing:
 - The last word is being typed (unless the text ends in a space or a closing quote), so it is
   matched as a prefix, and a half-typed filter value (``is:st``, ``year:20``) is not an error:
   it completes when exactly one value fits, and is otherwise ignored without a hint.
+- A field with no value at all (``author:``, ``tag:``) always gets a hint, even while typing:
+  otherwise the box shows every paper (or none) with no clue why.
 - A bare word with punctuation inside (``meta-BO``) is several words, each required.
 - Quoted text is matched exactly: no prefix or typo expansion (plurals still match).
 """
@@ -60,9 +63,20 @@ _FILTER_NAMES: dict[str, str] = {
     "is": IS,
     "has": HAS,
 }
-IS_VALUES = ("starred", "unread", "read", "skipped")
-HAS_VALUES = ("note", "code")
-_VALUE_ALIASES = {"notes": "note"}
+IS_VALUES = ("starred", "unread", "read", "skipped", "duplicate")
+HAS_VALUES = ("note", "code", "authors", "date", "title")
+_VALUE_ALIASES = {"notes": "note", "author": "authors", "duplicates": "duplicate"}
+_EXAMPLES = {
+    "title": "title:flow",
+    "author": "author:vincent",
+    "abstract": 'abstract:"normalizing flow"',
+    "tag": "tag:toread",
+    "cat": "cat:LG",
+    "org": "org:mila",
+    "year": "year:2021",
+    "is": "is:starred",
+    "has": "has:note",
+}
 
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
 _YEAR_RANGE = re.compile(r"^(\d{4})?\s*(?:\.\.|–|-)\s*(\d{4})?$")
@@ -100,9 +114,13 @@ class ParsedQuery:
     @property
     def highlight_words(self) -> tuple[tuple[str, bool], ...]:
         """(folded word, typed as prefix) for every positive word a title may show."""
+        return self.words_in(TITLE)
+
+    def words_in(self, field_name: str) -> tuple[tuple[str, bool], ...]:
+        """(folded word, typed as prefix) for every positive word searched in a field."""
         words: list[tuple[str, bool]] = []
         for term in self.terms:
-            if term.kind == TEXT and not term.negated and TITLE in term.fields:
+            if term.kind == TEXT and not term.negated and field_name in term.fields:
                 last = len(term.words) - 1
                 words.extend((word, term.prefix and i == last) for i, word in enumerate(term.words))
         return tuple(words)
@@ -186,8 +204,7 @@ def _terms_for(token: _Token, typing: bool, hints: list[str]) -> list[Term]:
         )
     value = token.value.strip()
     if not value:
-        if not typing:
-            hints.append(f"{name}: needs a value")
+        hints.append(_needs_value(name, kind))
         return []
     if kind == ORG:
         words = tuple(tokens(value))
@@ -215,8 +232,8 @@ def _text_terms(
 ) -> list[Term]:
     words = tuple(tokens(token.value))
     if not words:
-        if token.name in _FIELD_NAMES and not typing:
-            hints.append(f"{token.name}: needs a value")
+        if token.name in _FIELD_NAMES:
+            hints.append(_needs_value(token.name, _FIELD_NAMES[token.name]))
         return []
     if token.quoted:
         return [
@@ -234,6 +251,11 @@ def _text_terms(
         Term(TEXT, words=(word,), fields=fields, prefix=typing and i == last, negated=token.negated)
         for i, word in enumerate(words)
     ]
+
+
+def _needs_value(name: str, kind: str) -> str:
+    example = _EXAMPLES.get(kind)
+    return f"{name}: needs a value, e.g. {example}" if example else f"{name}: needs a value"
 
 
 def _parse_years(value: str) -> tuple[int, int] | None:

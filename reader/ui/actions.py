@@ -11,7 +11,8 @@ Where an action is bound:
   search box has focus (the box takes printable keys as text);
 - ``list``: on the paper list only (cursor movement and selection);
 - ``sidebar``: on the views sidebar only;
-- ``detail``: on the detail pane only (when it has focus).
+- ``detail``: on the detail pane only (when it has focus);
+- ``search``: in the search box only.
 
 This module imports no Textual at import time, so the README check and ``reader config``
 can read the table without starting a UI.
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from textual.binding import Binding
 
-Target = Literal["screen", "list", "sidebar", "detail"]
+Target = Literal["screen", "list", "sidebar", "detail", "search"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ ACTIONS: tuple[Action, ...] = (
         "J",
         "Scroll the detail pane down",
         "Move",
-        "scroll_detail(1)",
+        "command('scroll_detail', 1)",
         palette=False,
     ),
     Action(
@@ -81,7 +82,7 @@ ACTIONS: tuple[Action, ...] = (
         "K",
         "Scroll the detail pane up",
         "Move",
-        "scroll_detail(-1)",
+        "command('scroll_detail', -1)",
         palette=False,
     ),
     # -- Triage
@@ -146,7 +147,7 @@ ACTIONS: tuple[Action, ...] = (
         "slash",
         "Search (filters as you type)",
         "Search and views",
-        "focus_search",
+        "command('focus_search')",
         footer="Search",
     ),
     Action(
@@ -154,16 +155,23 @@ ACTIONS: tuple[Action, ...] = (
         "escape",
         "Back to the list; in the list, clear the search, then the selection",
         "Search and views",
-        "back",
+        "command('back')",
         palette=False,
     ),
-    Action("search.sort", "o", "Cycle the sort", "Search and views", "cycle_sort", footer="Sort"),
+    Action(
+        "search.sort",
+        "o",
+        "Cycle the sort",
+        "Search and views",
+        "command('cycle_sort')",
+        footer="Sort",
+    ),
     Action(
         "views.sidebar",
         "b",
         "Show / hide the views sidebar",
         "Search and views",
-        "toggle_sidebar",
+        "command('toggle_sidebar')",
         footer="Views",
     ),
     *(
@@ -174,7 +182,7 @@ ACTIONS: tuple[Action, ...] = (
             if n == 1
             else f"Open view {n}",
             "Search and views",
-            f"open_view({n})",
+            f"command('open_view', {n})",
             palette=False,
             shown_key="1 … 9" if n == 1 else None,
             in_help=n == 1,
@@ -198,6 +206,26 @@ ACTIONS: tuple[Action, ...] = (
         "Search and views",
         "cursor_up",
         "sidebar",
+        palette=False,
+        in_help=False,
+    ),
+    Action(
+        "search.history_previous",
+        "up",
+        "Earlier searches (in the search box; down goes back)",
+        "Search and views",
+        "history_previous",
+        "search",
+        palette=False,
+        shown_key="↑ / ↓ (search box)",
+    ),
+    Action(
+        "search.history_next",
+        "down",
+        "Later searches (in the search box)",
+        "Search and views",
+        "history_next",
+        "search",
         palette=False,
         in_help=False,
     ),
@@ -260,6 +288,13 @@ ACTIONS: tuple[Action, ...] = (
         footer="Export",
     ),
     # -- App
+    Action(
+        "app.sync",
+        "ctrl+g",
+        "Sync now: commit, merge and push the reading list through git",
+        "App",
+        "command('sync_now')",
+    ),
     Action(
         "app.help",
         "question_mark",

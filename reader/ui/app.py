@@ -26,13 +26,16 @@ from reader.export.links import web_search_for
 from reader.parsing.corpus import load_corpus
 from reader.search.cached import engine_for
 from reader.service.session import Session, plural
+from reader.service.syncing import sync_now
 from reader.storage.errors import CorruptStoreError, StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
 from reader.ui.actions import ACTIONS, Action, effective_keys
 from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
+from reader.ui.memory import recall, remember_window
 from reader.ui.screens.loading import LoadingScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.store_error import StoreChoice, StoreErrorScreen
+from reader.ui.state import UiState
 from reader.ui.themes import default_theme_dirs, load_themes, with_reader_variables
 
 DEFAULT_THEME = "reader-dark"
@@ -62,6 +65,8 @@ class ReaderApp(App[None]):
             SystemClipboard(), TerminalClipboard(self.copy_to_clipboard)
         )
         self.read_only = read_only
+        self.ui_state = UiState.load()
+        self._quitting = False
         # Every notification's text, newest last: what the status line told the user.
         self.notices: deque[str] = deque(maxlen=200)
         self.theme_dirs = list(theme_dirs) if theme_dirs is not None else default_theme_dirs()
@@ -103,6 +108,9 @@ class ReaderApp(App[None]):
         for error in loaded.errors:
             self.notify(f"Theme skipped: {error}", severity="warning", markup=False, timeout=10)
         wanted = self.settings.theme
+        remembered = recall(self.ui_state).theme
+        if self.settings.source("theme") != "--theme" and remembered in self.available_themes:
+            wanted = remembered  # the theme last chosen in the app; a flag still wins
         if wanted in self.available_themes:
             self.theme = wanted
             return
@@ -207,6 +215,7 @@ class ReaderApp(App[None]):
                 self.reader_clipboard,
                 settings=self.settings,
                 export_dir=self.export_dir,
+                state=self.ui_state,
             )
         )
         problems = session.corpus.problems
@@ -227,6 +236,20 @@ class ReaderApp(App[None]):
         # session refuses them so nothing changes on disk after the user asked to quit.
         if self.session is not None:
             self.session.close()
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                problem = remember_window(screen)
+                if problem:
+                    self.log.warning(problem)
+        if self.settings.sync_on_quit and self.session is not None and not self._quitting:
+            self._quitting = True  # a second q while syncing must not start another sync
+            self.notify("Syncing before quitting…", markup=False)
+            worker = self.run_worker(
+                partial(sync_now, self.session.reading_list.path), thread=True, group="sync"
+            )
+            result = await worker.wait()
+            self.exit(message=Text("reader: " + result.outcome.message))
+            return
         await super().action_quit()
 
     # -- command palette ------------------------------------------------------------------

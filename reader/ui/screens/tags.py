@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -28,43 +29,93 @@ def split_tags(value: str) -> list[str]:
 
 
 class TagListSuggester(Suggester):
-    """Completes the tag being typed after the last comma from the existing tags."""
+    """Completes the tag being typed after the last comma.
 
-    def __init__(self, tags: Sequence[str]) -> None:
+    ``suggested`` tags (e.g. proposed for this paper by a learner) come first, in their own
+    order, then the existing tags alphabetically. With nothing typed after the last comma the
+    first suggested tag not yet in the list is offered, so a bare tab takes it; an existing
+    tag is only offered once its first letter is typed.
+    """
+
+    def __init__(self, tags: Sequence[str], suggested: Sequence[str] = ()) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
-        self._tags = sorted(tags, key=str.casefold)
+        self._suggested = list(dict.fromkeys(suggested))
+        self._candidates = list(dict.fromkeys([*self._suggested, *sorted(tags, key=str.casefold)]))
 
-    async def get_suggestion(self, value: str) -> str | None:
-        head, _, partial = value.rpartition(",")
+    def suggest(self, value: str) -> str | None:
+        """The whole input value with the tag being typed completed, or None."""
+        head, comma, partial = value.rpartition(",")
         stem = partial.lstrip()
-        if not stem:
-            return None
         already = {tag.casefold() for tag in split_tags(head)}
-        for tag in self._tags:
-            if tag.casefold().startswith(stem.casefold()) and tag.casefold() not in already:
+        candidates = self._candidates if stem else self._suggested
+        typed = stem.casefold()
+        for tag in candidates:
+            folded = tag.casefold()
+            if folded.startswith(typed) and folded not in already and folded != typed:
+                if not stem and comma and not partial:
+                    return value + " " + tag  # "ml," -> "ml, toread"
                 return value + tag[len(stem) :]
         return None
 
+    async def get_suggestion(self, value: str) -> str | None:
+        return self.suggest(value)
+
+
+class TagInput(Input):
+    """An Input where tab accepts the completion, as in a shell; without one, tab moves on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "accept_suggestion", "Accept suggestion", show=False)
+    ]
+
+    def action_accept_suggestion(self) -> None:
+        # Computed here rather than read from the suggestion the Input shows, which arrives
+        # from a worker and may lag a fast typist by a key.
+        suggester = self.suggester
+        suggestion = (
+            suggester.suggest(self.value)
+            if isinstance(suggester, TagListSuggester) and self.cursor_at_end
+            else None
+        )
+        if suggestion is None:
+            raise SkipAction()
+        self.value = suggestion
+        self.cursor_position = len(suggestion)
+
 
 class AddTagsScreen(ModalScreen[list[str] | None]):
-    """Ask for comma-separated tags; dismisses with the list, or None when cancelled."""
+    """Ask for comma-separated tags; dismisses with the list, or None when cancelled.
+
+    ``suggested`` tags are offered first (tab or → accepts) and listed under the input.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, existing_tags: Sequence[str], target_label: str) -> None:
+    def __init__(
+        self,
+        existing_tags: Sequence[str],
+        target_label: str,
+        *,
+        suggested: Sequence[str] = (),
+    ) -> None:
         super().__init__()
         self._existing = list(existing_tags)
+        self._suggested = list(suggested)
         self._target_label = target_label
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(f"Add tags to {self._target_label}"), classes="dialog-title")
-            yield Input(
-                placeholder="tag, another tag   (→ accepts a suggestion)",
-                suggester=TagListSuggester(self._existing),
+            yield TagInput(
+                placeholder="tag, another tag   (tab accepts a suggestion)",
+                suggester=TagListSuggester(self._existing, self._suggested),
                 id="tags-input",
             )
-            yield Label("enter to add · escape to cancel", classes="dialog-help")
+            if self._suggested:
+                line = Text("Suggested: ", style="dim")
+                line.append(" ".join("#" + display_line(tag) for tag in self._suggested))
+                yield Label(line, id="tags-suggested")
+            yield Label("tab completes · enter adds · escape cancels", classes="dialog-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -19,25 +20,67 @@ from textual.widgets import Static
 
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
+from reader.search import ParsedQuery, highlight_spans
+from reader.search.query import ABSTRACT, TITLE
 from reader.ui.actions import bindings_for
 from reader.ui.safe_text import display_block, display_line
+from reader.ui.widgets.paper_row import readable_math
 
 _STATUS_LABELS = {"unread": "unread", "read": "read", "skipped": "skipped"}
 
 
-def short_path(path: str) -> str:
-    """Paths under the working directory are shown relative to it: they fit the pane."""
+def short_path(path: str, roots: Sequence[Path] = ()) -> str:
+    """A source path that fits the pane: relative to the corpus root it came from (starting
+    with that root's own name, e.g. ``sample_corpus/001_x.txt``), else to the working
+    directory, else to the home directory (``~/...``), else as given."""
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError):
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
         return path
+    for root in roots:
+        try:
+            base = root.resolve()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if resolved == base:
+            return base.name or path
+        if resolved.is_relative_to(base):
+            return str(Path(base.name) / resolved.relative_to(base))
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~")):
+        try:
+            relative = resolved.relative_to(base)
+        except ValueError:
+            continue
+        return str(Path(prefix) / relative) if prefix else str(relative)
+    return path
+
+
+def _emphasised(
+    text: str, query: ParsedQuery | None, field: str, match: Style | str, base: Style | str = ""
+) -> Text:
+    """``text`` (display form) with math in italics and the query's words in ``match``."""
+    plain, math = readable_math(text)
+    shown = Text(plain, style=base)
+    for start, end in math:
+        shown.stylize("italic", start, end)
+    if query is not None:
+        for start, end in highlight_spans(plain, query, field):
+            shown.stylize(match, start, end)
+    return shown
 
 
 def describe_paper(
-    paper: Paper, annotation: Annotation | None, duplicate_titles: Sequence[str]
+    paper: Paper,
+    annotation: Annotation | None,
+    duplicate_titles: Sequence[str],
+    *,
+    query: ParsedQuery | None = None,
+    match_style: Style | str = "bold underline",
+    roots: Sequence[Path] = (),
 ) -> Text:
     text = Text(overflow="fold")
-    text.append(display_line(paper.display_title), "bold")
+    title = display_line(paper.display_title)
+    text.append_text(_emphasised(title, query, TITLE, match_style, "bold"))
     text.append("\n\n")
 
     def field(label: str, value: str) -> None:
@@ -61,24 +104,31 @@ def describe_paper(
     if annotation and annotation.tags:
         field("Tags", " ".join(f"#{tag}" for tag in annotation.tags))
     for number, source in enumerate(paper.sources):
-        field("Source" if number == 0 else "", f"{short_path(source.path)}:{source.line}")
-    for number, title in enumerate(duplicate_titles):
-        field("Similar" if number == 0 else "", title)
+        field("Source" if number == 0 else "", f"{short_path(source.path, roots)}:{source.line}")
+    for number, other in enumerate(duplicate_titles):
+        field("Similar" if number == 0 else "", other)
     if annotation and annotation.note.strip():
         text.append("\nNote\n", "bold")
         text.append(display_block(annotation.note.rstrip()))
         text.append("\n")
     text.append("\nAbstract\n", "bold")
-    text.append(display_block(paper.display_abstract) or "(no abstract)")
+    abstract = display_block(paper.display_abstract)
+    if abstract:
+        text.append_text(_emphasised(abstract, query, ABSTRACT, match_style))
+    else:
+        text.append("(no abstract)")
     return text
 
 
 class PaperDetail(VerticalScroll, can_focus=True):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"paper-detail--match"}
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("detail"))
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._paper_id: str | None = None
+        # The corpus paths given on the command line: sources are shown relative to them.
+        self.roots: list[Path] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
@@ -88,12 +138,23 @@ class PaperDetail(VerticalScroll, can_focus=True):
         paper: Paper | None,
         annotation: Annotation | None = None,
         duplicate_titles: Sequence[str] = (),
+        query: ParsedQuery | None = None,
     ) -> None:
         body = self.query_one("#detail-body", Static)
         if paper is None:
             body.update(Text("No paper matches.", style="dim"))
         else:
-            body.update(describe_paper(paper, annotation, duplicate_titles))
+            match = self.get_component_rich_style("paper-detail--match", partial=True)
+            body.update(
+                describe_paper(
+                    paper,
+                    annotation,
+                    duplicate_titles,
+                    query=query,
+                    match_style=match,
+                    roots=self.roots,
+                )
+            )
             if self._paper_id != paper.id:
                 self.scroll_home(animate=False)
         self._paper_id = paper.id if paper else None

@@ -25,7 +25,7 @@ from reader.model.paper import Paper
 from reader.parsing.table import paper_ids
 from reader.search import ParsedQuery, highlight_spans
 from reader.ui.actions import bindings_for
-from reader.ui.widgets.paper_row import RowStyles, render_row
+from reader.ui.widgets.paper_row import RowStyles, render_row, row_title
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -106,6 +106,14 @@ class PaperList(ScrollView, can_focus=True):
         target = (0 if cursor_to_top else self._cursor) if position is None else position
         self._set_cursor(target, force=True)
         self.refresh()
+
+    def move_to(self, paper_id: str) -> bool:
+        """Put the cursor on this paper if it is shown (not counted as a move by the user)."""
+        position = self._position_of(paper_id)
+        if position is None:
+            return False
+        self._set_cursor(position, force=True)
+        return True
 
     def keep_current(self) -> None:
         """Keep the paper under the cursor on screen through the next ``show``s, even if a
@@ -207,7 +215,13 @@ class PaperList(ScrollView, can_focus=True):
         self.post_message(self.SelectionChanged(len(self._selected)))
 
     def on_click(self, event: events.Click) -> None:
-        self._set_cursor(int(self.scroll_offset.y) + event.y, by_user=True)
+        # The row under the pointer, counting what is scrolled away; a click below the
+        # last row (or on the scrollbar) is not a row.
+        if event.x >= self.scrollable_content_region.width:
+            return
+        row = int(self.scroll_offset.y) + event.y
+        if 0 <= row < len(self._rows):
+            self._set_cursor(row, by_user=True)
 
     # -- rendering ------------------------------------------------------------------------
 
@@ -238,7 +252,7 @@ class PaperList(ScrollView, can_focus=True):
             muted=style("paper-list--muted", partial=True),
             selected=style("paper-list--selected", partial=True),
         )
-        spans = highlight_spans(paper.display_title, self._query) if self._query else []
+        spans = highlight_spans(row_title(paper), self._query) if self._query else []
         text = render_row(
             paper,
             self._annotations.get(paper.id),
