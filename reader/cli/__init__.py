@@ -11,6 +11,8 @@
     reader config --show [--config PATH]
     reader sync [--init] [--remote URL] [--db PATH]
     reader merge-driver BASE OURS THEIRS     (git runs it; see reader sync)
+    reader recommend [PATH...] [--limit N] [--json] [--db PATH] [--tag T]
+    reader similar ID [PATH...] [--limit N] [--json]
 
 One module per subcommand, each with ``run(argv, out, err) -> int``; this package's
 ``main`` only dispatches. A file literally named like a subcommand can be opened as
@@ -37,6 +39,8 @@ SUBCOMMANDS: dict[str, str] = {
     "config": "config",
     "sync": "sync",
     "merge-driver": "merge_driver",
+    "recommend": "recommend",
+    "similar": "similar",
 }
 
 
