@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from reader.service.session import Outcome
+from reader.service.session import Outcome, Severity
 from reader.sync.service import SyncError, sync_reading_list
 
 
@@ -33,7 +33,7 @@ def sync_now(db_path: Path, *, now: datetime | None = None) -> SyncOutcome:
             Outcome(f"Sync failed: {error}", "error"), f"sync failed {moment}", False
         )
     summary = report.summary()
-    severity = "information" if report.in_sync else "warning"
+    severity: Severity = "information" if report.in_sync else "warning"
     return SyncOutcome(
         Outcome(f"Sync: {summary}", severity),
         f"synced {moment}: {summary}" if report.in_sync else f"sync {moment}: {summary}",

@@ -28,6 +28,7 @@ from reader.model import Annotation, Paper
 from reader.search import SearchResult, SortKey
 from reader.service.live_search import LiveSearch
 from reader.service.session import Outcome, Session
+from reader.service.syncing import SyncOutcome
 from reader.service.views import counts_line
 from reader.ui.actions import bindings_for
 from reader.ui.auto_read import AutoRead
@@ -239,8 +240,9 @@ class MainScreen(Screen[None]):
         self.commands.choose_view(event.view)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.name == "sync" and event.state == WorkerState.SUCCESS:
-            self.commands.synced(event.worker.result)
+        result = event.worker.result
+        if event.state == WorkerState.SUCCESS and isinstance(result, SyncOutcome):
+            self.commands.synced(result)
 
     # -- commands -----------------------------------------------------------------------
 
