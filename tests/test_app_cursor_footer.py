@@ -65,3 +65,23 @@ async def test_after_a_resize_the_current_row_stays_visible(tmp_path: Path) -> N
         top = int(paper_list.scroll_offset.y)
         height = paper_list.scrollable_content_region.height
         assert top <= paper_list.cursor < top + height
+
+
+@app_test
+async def test_j_and_k_move_in_the_sidebar_and_enter_opens_the_view(tmp_path: Path) -> None:
+    app = sample_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("b", "b")  # hide, then show: showing it gives it focus
+        await settle(pilot)
+        sidebar = screen.query_one("#sidebar")
+        assert screen.focused is sidebar
+        await pilot.press("j")
+        start = sidebar.highlighted
+        assert start is not None
+        await pilot.press("j", "j", "k")
+        assert sidebar.highlighted == start + 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.search_input.value == sidebar.views[start + 1].query
+        assert screen.focused is screen.paper_list
