@@ -494,7 +494,7 @@ async def test_auto_read_in_the_inbox_marks_only_the_paper_moved_to(
         await wait_until(pilot, lambda: moved_to.id in stored(db))
         await settle(pilot)
         # No further auto-read is pending (the refresh did not count as a move) ...
-        assert screen._auto_read_timer is None
+        assert screen.auto_read is not None and screen.auto_read.timer is None
         assert [doc["status"] for doc in stored(db).values()] == ["read"]
         # ... and it stays on screen under the cursor until the person moves on.
         assert screen.paper_list.current_paper is not None

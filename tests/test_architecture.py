@@ -32,7 +32,9 @@ LAYERS: dict[str, int] = {
     "cli": 5,  # the CLI starts the app, so it may import ui; ui never imports the CLI
 }
 # Same-layer imports that are allowed, as (importer, imported).
-ALLOWED_SIDEWAYS = {("service", "config")}
+# learning -> search: features are the words search indexes, folded by the same fast
+# tokenizer (reader.search.text), and a retrain is cancelled like a search (Cancelled).
+ALLOWED_SIDEWAYS = {("service", "config"), ("learning", "search")}
 
 
 def modules() -> Iterator[tuple[str, Path]]:

@@ -9,6 +9,10 @@
                   [--db PATH] [PATH...]
     reader restore [--db PATH] [--force]
     reader config --show [--config PATH]
+    reader sync [--init] [--remote URL] [--db PATH]
+    reader merge-driver BASE OURS THEIRS     (git runs it; see reader sync)
+    reader recommend [PATH...] [--limit N] [--json] [--db PATH] [--tag T]
+    reader similar ID [PATH...] [--limit N] [--json]
 
 One module per subcommand, each with ``run(argv, out, err) -> int``; this package's
 ``main`` only dispatches. A file literally named like a subcommand can be opened as
@@ -33,6 +37,10 @@ SUBCOMMANDS: dict[str, str] = {
     "export": "export",
     "restore": "restore",
     "config": "config",
+    "sync": "sync",
+    "merge-driver": "merge_driver",
+    "recommend": "recommend",
+    "similar": "similar",
 }
 
 

@@ -109,7 +109,7 @@ class SearchEngine:
         self._lock = threading.Lock()
         self._words: OrderedDict[tuple[object, ...], WordMatch] = OrderedDict()
         self._last: tuple[list[int], int] | None = None  # (indices returned, their bitset)
-        self._title_positions: array | None = None  # corpus positions in title order
+        self._title_positions: array[int] | None = None  # corpus positions in title order
         self._present: dict[str, int] = {}  # has:authors, has:title, is:duplicate bitsets
         # Annotations are keyed by paper id; built now because the inbox view needs it first.
         internal_of = self._index.internal_of
@@ -404,7 +404,7 @@ class SearchEngine:
         selected = compress(self._positions_by_title(), map(member.__getitem__, index.title_order))
         return list(selected if limit is None else islice(selected, limit))
 
-    def _positions_by_title(self) -> array:
+    def _positions_by_title(self) -> array[int]:
         if self._title_positions is None:
             index = self._index
             self._title_positions = array("I", map(index.order.__getitem__, index.title_order))

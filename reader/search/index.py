@@ -22,6 +22,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from reader.model.paper import Paper
 from reader.parsing.table import paper_ids
@@ -31,7 +32,7 @@ from reader.search.text import tokens
 
 ORG = "org"
 INDEXED_FIELDS: tuple[str, ...] = (TITLE, AUTHOR, ABSTRACT, ORG)
-Postings = array | int  # array('I') of internal ids, or a bitset
+Postings: TypeAlias = "array[int] | int"  # array('I') of internal ids, or a bitset
 # A bitset costs size/8 bytes, an array 4 bytes per id: bits win above 1 id in 32 documents.
 _BITSET_IF_MORE_THAN_ONE_IN = 32
 _UNDATED = 0
@@ -40,15 +41,15 @@ _UNDATED = 0
 @dataclass(slots=True)
 class SearchIndex:
     size: int
-    order: array  # internal id -> position in papers
-    internal_of: array  # position in papers -> internal id
-    date_keys: array  # internal id -> YYYYMMDD, descending; 0 for undated (all at the end)
+    order: array[int]  # internal id -> position in papers
+    internal_of: array[int]  # position in papers -> internal id
+    date_keys: array[int]  # internal id -> YYYYMMDD, descending; 0 for undated (all at the end)
     dated_count: int
-    title_rank: array  # internal id -> rank in title order
-    title_order: array  # title rank -> internal id
+    title_rank: array[int]  # internal id -> rank in title order
+    title_order: array[int]  # title rank -> internal id
     vocab: list[str]  # sorted, every token of every text field
     postings: dict[str, list[Postings | None]]  # field -> aligned with vocab
-    doc_freq: array  # vocab index -> documents containing the token in any text field
+    doc_freq: array[int]  # vocab index -> documents containing the token in any text field
     by_shape: dict[tuple[int, str], list[str]]  # (length, first letter) -> tokens
     org_vocab: list[str]
     org_postings: list[Postings]
@@ -74,8 +75,10 @@ class SearchIndex:
         for rank, internal in enumerate(title_order):
             title_rank[internal] = rank
 
-        by_field = {name: defaultdict(_new_postings) for name in INDEXED_FIELDS}
-        categories: dict[str, array] = {}
+        by_field: dict[str, defaultdict[str, array[int]]] = {
+            name: defaultdict(_new_postings) for name in INDEXED_FIELDS
+        }
+        categories: dict[str, array[int]] = {}
         code_ids: list[int] = []
         title_map, author_map = by_field[TITLE], by_field[AUTHOR]
         abstract_map, org_map = by_field[ABSTRACT], by_field[ORG]
@@ -151,17 +154,17 @@ def as_bits(postings: Postings | None, size: int) -> int:
     return bitsets.from_ids(postings, size)
 
 
-def _add(field_map: defaultdict[str, array], found: list[str], internal: int) -> None:
+def _add(field_map: defaultdict[str, array[int]], found: list[str], internal: int) -> None:
     # map() over the defaultdict's __getitem__ keeps the lookup in C: 25% faster overall.
     for ids in map(field_map.__getitem__, set(found)):
         ids.append(internal)
 
 
-def _new_postings() -> array:
+def _new_postings() -> array[int]:
     return array("I")
 
 
-def _compact(ids: array, size: int) -> Postings:
+def _compact(ids: array[int], size: int) -> Postings:
     if len(ids) * _BITSET_IF_MORE_THAN_ONE_IN > size:
         return bitsets.from_ids(ids, size)
     return ids
@@ -176,7 +179,7 @@ def _date_key(iso_date: str | None) -> int:
         return _UNDATED
 
 
-def _newest_first(papers: Sequence[Paper]) -> array:
+def _newest_first(papers: Sequence[Paper]) -> array[int]:
     keys = [_date_key(paper.date) for paper in papers]
     # Stable sort on the negated key: newest first, corpus order among equals, undated last.
     return array("I", sorted(range(len(papers)), key=lambda position: -keys[position]))

@@ -80,6 +80,10 @@ class Session:
                 self._keys = CitationKeys(self.papers)
             return self._keys
 
+    def warm_keys(self) -> None:
+        """Compute the citation keys now (in a worker), so the first copy is instant."""
+        _ = self.keys
+
     # -- reading ------------------------------------------------------------------------
 
     def annotations(self) -> dict[str, Annotation]:

@@ -45,9 +45,25 @@ def exclusive_lock(db_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[
 
     OSError (e.g. a read-only directory) propagates: callers turn it into a message.
     """
-    fd = os.open(lock_path_for(db_path), os.O_RDWR | os.O_CREAT, 0o600)
+    with exclusive_lock_fd(lock_path_for(db_path), timeout, owner_of=db_path):
+        yield
+
+
+@contextlib.contextmanager
+def exclusive_lock_fd(
+    lock_file: Path, timeout: float = DEFAULT_TIMEOUT, *, owner_of: Path | None = None
+) -> Iterator[int]:
+    """Hold an flock on ``lock_file`` (created if missing); yields the locked descriptor.
+    ``owner_of``: the file whose owner a lock file created by root should belong to.
+
+    The lock belongs to the open file description, so a child process given the descriptor
+    (``pass_fds``) keeps it held until the child exits too, even if this process is killed:
+    ``reader sync`` relies on that so no other writer runs while its git children still work.
+    """
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        _give_back_to_owner(fd, db_path)
+        if owner_of is not None:
+            _give_back_to_owner(fd, owner_of)
         deadline = time.monotonic() + timeout
         delay = 0.001
         while True:
@@ -59,13 +75,12 @@ def exclusive_lock(db_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[
                     raise
                 if time.monotonic() >= deadline:
                     raise LockTimeout(
-                        f"another process has held the lock {lock_path_for(db_path).name} "
-                        f"for over {timeout:g} s"
+                        f"another process has held the lock {lock_file.name} for over {timeout:g} s"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
         try:
-            yield
+            yield fd
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

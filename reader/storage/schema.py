@@ -12,6 +12,14 @@ list keeps an in-memory index paper id -> document id. Keys of a document we do 
 are kept (in ``Annotation.extra``) and written back, so a newer minor addition survives
 a round trip through this version. Other tables are left untouched.
 
+Optional key ``host`` (``HOST_KEY``), written by ``reader sync``: the name of the machine
+whose sync last committed a change to this annotation. It is not a field of ``Annotation``
+(so it is kept, like any unknown key, in ``extra`` and written back unchanged by local
+edits); ``reader sync`` sets it on every annotation it commits as changed, so it names the
+machine that made the latest change, and the merge uses it to say whose conflicting note
+edit it kept (``--- conflicting edit from <host>, <time>``). Per annotation rather than
+per commit because git's merge driver sees only file contents, never commits.
+
 Missing optional fields take their defaults; fields of the wrong type make the whole file
 "corrupt": guessing could silently lose a user's notes, and backups exist to recover from.
 """
@@ -19,7 +27,7 @@ Missing optional fields take their defaults; fields of the wrong type make the w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from reader.model.annotation import STATUSES, Annotation
 from reader.model.tags import normalize_tags
@@ -27,6 +35,7 @@ from reader.model.tags import normalize_tags
 SCHEMA_VERSION = 1
 META_TABLE = "meta"
 ANNOTATIONS_TABLE = "annotations"
+HOST_KEY = "host"
 KNOWN_FIELDS = frozenset(
     {"paper_id", "starred", "tags", "note", "status", "title", "first_author", "created", "updated"}
 )
@@ -83,6 +92,60 @@ def read_snapshot(data: Any) -> Snapshot:
     return snapshot
 
 
+def check_tables(data: Any) -> None:
+    """Check ``data`` exactly as ``read_snapshot`` does (same SchemaProblem / NewerSchema),
+    without building Annotation objects: merging reading lists (reader sync) checks whole
+    files of 10^5 documents and needs only the verdict."""
+    if not isinstance(data, dict):
+        raise SchemaProblem(f"expected a JSON object of tables, found {_json_kind(data)}")
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise SchemaProblem(f"table {name!r} should be an object, found {_json_kind(table)}")
+        if name != ANNOTATIONS_TABLE:
+            for doc_id, doc in table.items():
+                _check_document(name, doc_id, doc)
+    _check_schema_version(data)
+    papers: dict[str, str] = {}
+    tag_lists: set[tuple[Any, ...]] = set()
+    for doc_id, doc in data.get(ANNOTATIONS_TABLE, {}).items():
+        _check_document(ANNOTATIONS_TABLE, doc_id, doc)
+        if not _document_ok(doc):
+            annotation_from_doc(doc, doc_id=doc_id)  # raises, saying what is wrong
+        tags = tuple(doc.get("tags", ()))
+        try:
+            known = tags in tag_lists
+        except TypeError:  # a list or object among the tags: not hashable, not a tag
+            known = False
+        if not known:
+            if not all(type(tag) is str for tag in tags):
+                raise SchemaProblem(f"annotation {doc_id}: 'tags' should be a list of strings")
+            tag_lists.add(tags)
+        paper_id = doc["paper_id"]
+        if paper_id in papers:
+            raise SchemaProblem(
+                f"annotations {papers[paper_id]} and {doc_id} are both for paper {paper_id!r}"
+            )
+        papers[paper_id] = doc_id
+
+
+def _document_ok(doc: dict[str, Any]) -> bool:
+    """The fields' types and the status, in one cheap combined check (tags' items aside)."""
+    get = doc.get
+    paper_id, title, first_author = get("paper_id"), get("title"), get("first_author")
+    return (
+        type(paper_id) is str
+        and bool(paper_id)
+        and type(get("starred", False)) is bool
+        and type(get("tags", [])) is list
+        and type(get("note", "")) is str
+        and get("status", "unread") in STATUSES
+        and (title is None or type(title) is str)
+        and (first_author is None or type(first_author) is str)
+        and type(get("created", "")) is str
+        and type(get("updated", "")) is str
+    )
+
+
 def _check_document(table: str, doc_id: str, doc: Any) -> None:
     if not doc_id.isdigit():
         raise SchemaProblem(f"table {table!r}: document id {doc_id!r} is not a number")
@@ -122,22 +185,15 @@ def annotation_from_doc(
     note, status = get("note", ""), get("status", "unread")
     title, first_author = get("title"), get("first_author")
     created, updated = get("created", ""), get("updated", "")
-    if not (
-        type(paper_id) is str
-        and paper_id
-        and type(starred) is bool
-        and type(tags) is list
-        and type(note) is str
-        and status in STATUSES
-        and (title is None or type(title) is str)
-        and (first_author is None or type(first_author) is str)
-        and type(created) is str
-        and type(updated) is str
-    ):
+    if not _document_ok(doc):
         _explain_bad_document(doc, f"annotation {doc_id}")
+    paper_id = cast(str, paper_id)  # _document_ok checked it
     cache = tag_cache if tag_cache is not None else {}
     key = tuple(tags)
-    clean_tags = cache.get(key)
+    try:
+        clean_tags = cache.get(key)
+    except TypeError:  # a list or object among the tags (unhashable): reported just below
+        clean_tags = None
     if clean_tags is None:
         if not all(type(tag) is str for tag in tags):
             raise SchemaProblem(f"annotation {doc_id}: 'tags' should be a list of strings")

@@ -74,7 +74,7 @@ ACTIONS: tuple[Action, ...] = (
         "J",
         "Scroll the detail pane down",
         "Move",
-        "scroll_detail(1)",
+        "command('scroll_detail', 1)",
         palette=False,
     ),
     Action(
@@ -82,7 +82,7 @@ ACTIONS: tuple[Action, ...] = (
         "K",
         "Scroll the detail pane up",
         "Move",
-        "scroll_detail(-1)",
+        "command('scroll_detail', -1)",
         palette=False,
     ),
     # -- Triage
@@ -147,7 +147,7 @@ ACTIONS: tuple[Action, ...] = (
         "slash",
         "Search (filters as you type)",
         "Search and views",
-        "focus_search",
+        "command('focus_search')",
         footer="Search",
     ),
     Action(
@@ -155,16 +155,23 @@ ACTIONS: tuple[Action, ...] = (
         "escape",
         "Back to the list; in the list, clear the search, then the selection",
         "Search and views",
-        "back",
+        "command('back')",
         palette=False,
     ),
-    Action("search.sort", "o", "Cycle the sort", "Search and views", "cycle_sort", footer="Sort"),
+    Action(
+        "search.sort",
+        "o",
+        "Cycle the sort",
+        "Search and views",
+        "command('cycle_sort')",
+        footer="Sort",
+    ),
     Action(
         "views.sidebar",
         "b",
         "Show / hide the views sidebar",
         "Search and views",
-        "toggle_sidebar",
+        "command('toggle_sidebar')",
         footer="Views",
     ),
     *(
@@ -175,7 +182,7 @@ ACTIONS: tuple[Action, ...] = (
             if n == 1
             else f"Open view {n}",
             "Search and views",
-            f"open_view({n})",
+            f"command('open_view', {n})",
             palette=False,
             shown_key="1 … 9" if n == 1 else None,
             in_help=n == 1,
@@ -281,6 +288,13 @@ ACTIONS: tuple[Action, ...] = (
         footer="Export",
     ),
     # -- App
+    Action(
+        "app.sync",
+        "ctrl+g",
+        "Sync now: commit, merge and push the reading list through git",
+        "App",
+        "command('sync_now')",
+    ),
     Action(
         "app.help",
         "question_mark",

@@ -27,11 +27,12 @@ from reader.export.links import web_search_for
 from reader.parsing.corpus import INDEX, LINK, finish_loading, load_corpus
 from reader.search.cached import engine_for
 from reader.service.session import Session, plural
+from reader.service.syncing import sync_now
 from reader.storage.errors import CorruptStoreError, StoreError
 from reader.storage.reading_list import ReadingList, restore_newest_backup
 from reader.ui.actions import ACTIONS, Action, effective_keys
 from reader.ui.clipboard import Clipboard, FallbackClipboard, SystemClipboard, TerminalClipboard
-from reader.ui.memory import recall
+from reader.ui.memory import recall, remember_window
 from reader.ui.screens.loading import LoadingScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.store_error import StoreChoice, StoreErrorScreen
@@ -66,6 +67,7 @@ class ReaderApp(App[None]):
         )
         self.read_only = read_only
         self.ui_state = UiState.load()
+        self._quitting = False
         # Every notification's text, newest last: what the status line told the user.
         self.notices: deque[str] = deque(maxlen=200)
         self.theme_dirs = list(theme_dirs) if theme_dirs is not None else default_theme_dirs()
@@ -252,9 +254,18 @@ class ReaderApp(App[None]):
             self.session.close()
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
-                problem = screen.remember()
+                problem = remember_window(screen)
                 if problem:
                     self.log.warning(problem)
+        if self.settings.sync_on_quit and self.session is not None and not self._quitting:
+            self._quitting = True  # a second q while syncing must not start another sync
+            self.notify("Syncing before quitting…", markup=False)
+            worker = self.run_worker(
+                partial(sync_now, self.session.reading_list.path), thread=True, group="sync"
+            )
+            result = await worker.wait()
+            self.exit(message=Text("reader: " + result.outcome.message))
+            return
         await super().action_quit()
 
     # -- command palette ------------------------------------------------------------------

@@ -11,6 +11,7 @@ Key bindings reach these through ``MainScreen.action_command(name)``; the action
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.markup import escape
@@ -21,7 +22,8 @@ from reader.search.quality import data_quality
 from reader.service.exporting import ExportRequest as ServiceExportRequest
 from reader.service.scopes import Scope
 from reader.service.session import Outcome, plural
-from reader.service.views import INBOX_QUERY, SAVED_PREFIX
+from reader.service.syncing import SyncOutcome, sync_now
+from reader.service.views import INBOX_QUERY, ORPHANED, SAVED_PREFIX, View
 from reader.storage.saved_searches import MAX_NAME_LENGTH
 from reader.ui.actions import help_rows
 from reader.ui.clipboard import ClipboardUnavailable
@@ -29,8 +31,11 @@ from reader.ui.screens.export import ExportRequest, ExportScope, ExportScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.name import NameScreen
 from reader.ui.screens.note import NoteScreen
+from reader.ui.screens.orphans import OrphansScreen
 from reader.ui.screens.problems import ProblemsScreen
 from reader.ui.screens.tags import AddTagsScreen, RemoveTagScreen
+from reader.ui.widgets.paper_detail import PaperDetail
+from reader.ui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
     from reader.ui.screens.main import MainScreen
@@ -41,12 +46,12 @@ class PaperCommands:
         self.screen = screen
         self.session = screen.session
 
-    def run(self, name: str) -> None:
-        command: Callable[[], None] | None = getattr(self, f"do_{name}", None)
+    def run(self, name: str, *args: object) -> None:
+        command: Callable[..., None] | None = getattr(self, f"do_{name}", None)
         if command is None:  # a keymap can name actions; never crash on a wrong one
             self.screen.notify(f"Unknown command: {name}", severity="error", markup=False)
             return
-        command()
+        command(*args)
 
     def _targets(self) -> list[Paper]:
         targets = self.screen.paper_list.targets()
@@ -59,6 +64,49 @@ class PaperCommands:
         if paper is None:
             self.screen.notify("No paper here.", severity="warning")
         return paper
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def do_focus_search(self) -> None:
+        self.screen.search_input.focus()
+
+    def do_back(self) -> None:
+        if self.screen.focused is not self.screen.paper_list:
+            self.screen.paper_list.focus()
+        elif self.screen.search_input.value:
+            self.screen.search_input.value = ""
+        else:
+            self.screen.paper_list.clear_selection()
+
+    def do_cycle_sort(self) -> None:
+        self.screen.sort = self.screen.sort.next()
+        self.screen.live.forget()  # a new order: never narrow across a sort change
+        self.screen.refresh_counts()
+        self.screen.run_search()
+
+    def do_toggle_sidebar(self) -> None:
+        sidebar = self.screen.query_one(Sidebar)
+        sidebar.display = not sidebar.display
+        (sidebar if sidebar.display else self.screen.paper_list).focus()
+
+    def do_scroll_detail(self, direction: int) -> None:
+        detail = self.screen.query_one(PaperDetail)
+        detail.scroll_relative(y=direction * max(detail.size.height - 2, 1), animate=False)
+
+    def do_open_view(self, number: int) -> None:
+        views = self.screen.query_one(Sidebar).views
+        if not 1 <= number <= len(views):
+            self.screen.notify(f"There is no view {number}.", severity="warning")
+            return
+        self.screen.query_one(Sidebar).highlighted = number - 1
+        self.choose_view(views[number - 1])
+
+    def choose_view(self, view: View) -> None:
+        if view.key == ORPHANED:
+            self.screen.app.push_screen(OrphansScreen(self.session.orphans()))
+            return
+        self.screen.search_input.value = view.query or ""
+        self.screen.paper_list.focus()
 
     # -- dialogs --------------------------------------------------------------------------
 
@@ -164,12 +212,32 @@ class PaperCommands:
         self.screen.app.push_screen(NameScreen(prompt, suggestion=query[:MAX_NAME_LENGTH]), named)
 
     def do_remove_saved_search(self) -> None:
-        view = self.screen.highlighted_view
+        view = self.screen.query_one(Sidebar).highlighted_view
         if view is None or not view.key.startswith(SAVED_PREFIX):
             message = "Highlight a saved search (⌕) in the sidebar to remove it."
             self.screen.notify(message, severity="warning")
             return
         self.screen.after_change(self.session.remove_search(view.key.removeprefix(SAVED_PREFIX)))
+
+    # -- sync ---------------------------------------------------------------------------
+
+    def do_sync_now(self) -> None:
+        self.screen.notify("Syncing…", markup=False)
+        self.screen.run_worker(
+            partial(sync_now, self.session.reading_list.path),
+            thread=True,
+            exclusive=True,
+            group="sync",
+            name="sync",
+        )
+
+    def synced(self, result: SyncOutcome) -> None:
+        """A sync finished (called on the UI thread by the screen's worker handler)."""
+        self.screen.status_note = result.status_note
+        outcome = result.outcome
+        self.screen.notify(outcome.message, severity=outcome.severity, markup=False, timeout=10)
+        self.screen.poll_disk()  # merged changes show at once, not at the next poll
+        self.screen.refresh_counts()
 
     # -- copying and exporting ------------------------------------------------------------
 
@@ -228,7 +296,7 @@ class PaperCommands:
     def _export(self, request: ExportRequest | None) -> None:
         if request is None or (scope := Scope.from_key(request.scope)) is None:
             return
-        title = scope.title(self.screen.shown_query_text)
+        title = scope.title(self.screen.live.text)
         job = ServiceExportRequest(scope, request.format, request.path, request.abstracts, title)
         paper_list = self.screen.paper_list
         outcome = self.session.export(

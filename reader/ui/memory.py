@@ -8,9 +8,14 @@ start: a command-line flag wins, then what was remembered, then config.toml, the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reader.search import SortKey
 from reader.ui.state import UiState
+from reader.ui.widgets.sidebar import Sidebar
+
+if TYPE_CHECKING:
+    from reader.ui.screens.main import MainScreen
 
 THEME, SORT, SIDEBAR, QUERY, CURSOR, HISTORY = (
     "theme",
@@ -66,6 +71,21 @@ def keep(
         state.set(CURSOR, cursor_paper)
     state.set(HISTORY, list(history))
     return state.save()
+
+
+def remember_window(screen: MainScreen) -> str | None:
+    """Keep what ``screen`` shows now for the next start."""
+    current = screen.paper_list.current_paper
+    screen.search_input.remember()
+    return keep(
+        screen.state,
+        theme=screen.app.theme,
+        sort=screen.sort,
+        sidebar_visible=screen.query_one(Sidebar).display,
+        query=screen.search_input.value,
+        cursor_paper=current.id if current else None,
+        history=screen.search_input.history,
+    )
 
 
 def _one_line(text: str) -> str:

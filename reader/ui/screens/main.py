@@ -20,23 +20,24 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import Settings
 from reader.model import Annotation, Paper
 from reader.search import SearchResult, SortKey
 from reader.service.live_search import LiveSearch
 from reader.service.session import Outcome, Session
-from reader.service.views import ORPHANED, View, counts_line
+from reader.service.syncing import SyncOutcome
+from reader.service.views import counts_line
 from reader.ui.actions import bindings_for
+from reader.ui.auto_read import AutoRead
 from reader.ui.clipboard import Clipboard
 from reader.ui.commands import PaperCommands
-from reader.ui.memory import keep, recall
+from reader.ui.memory import recall
 from reader.ui.safe_text import display_line
-from reader.ui.screens.orphans import OrphansScreen
 from reader.ui.state import UiState
+from reader.ui.widgets.counts_bar import CountsBar
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
 from reader.ui.widgets.search_box import SearchBox
@@ -49,7 +50,7 @@ KEYS_WARM_DELAY_SECONDS = 2.0
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("screen"))
     # Below 110 columns the layout stacks (see "-narrow" in reader.tcss).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (Textual declares it an instance attribute)
         (0, "-narrow"),
         (110, "-wide"),
     ]
@@ -69,18 +70,20 @@ class MainScreen(Screen[None]):
         self.session = session
         self.clipboard = clipboard
         self.app_settings = settings or Settings()
-        self.auto_read = self.app_settings.auto_read
+        self.auto_read = (
+            AutoRead(self, self.AUTO_READ_SECONDS) if settings and settings.auto_read else None
+        )
         self.export_dir = export_dir or Path.cwd()
         self.state = state if state is not None else UiState.load()
         self.remembered = recall(self.state)
         self.sort = self.remembered.sort or SortKey(self.app_settings.default_sort)
         self.live = LiveSearch()
         self._cursor_to_restore = self.remembered.cursor_paper
-        self._auto_read_timer: Timer | None = None
+        self.status_note = ""  # e.g. the last sync, shown after the counts
         self.commands = PaperCommands(self)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="counts")
+        yield CountsBar(id="counts")
         if self.session.reading_list.read_only:
             reason = self.session.reading_list.read_only_reason or "the file cannot be written"
             yield Static(
@@ -111,11 +114,10 @@ class MainScreen(Screen[None]):
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
         # Keys take seconds at 10^5 papers; computing them while the first rows render
         # would hold the interpreter lock and delay the screen the user is waiting for.
-        self.set_timer(KEYS_WARM_DELAY_SECONDS, self._warm_citation_keys)
-
-    @work(thread=True, group="citation-keys")
-    def _warm_citation_keys(self) -> None:
-        _ = self.session.keys
+        self.set_timer(
+            KEYS_WARM_DELAY_SECONDS,
+            lambda: self.run_worker(self.session.warm_keys, thread=True, group="citation-keys"),
+        )
 
     @property
     def paper_list(self) -> PaperList:
@@ -124,31 +126,6 @@ class MainScreen(Screen[None]):
     @property
     def search_input(self) -> SearchBox:
         return self.query_one("#search", SearchBox)
-
-    def remember(self) -> str | None:
-        """Save the window's state for the next start (called when the app quits)."""
-        current = self.paper_list.current_paper
-        self.search_input.remember()
-        return keep(
-            self.state,
-            theme=self.app.theme,
-            sort=self.sort,
-            sidebar_visible=self.query_one(Sidebar).display,
-            query=self.search_input.value,
-            cursor_paper=current.id if current else None,
-            history=self.search_input.history,
-        )
-
-    @property
-    def highlighted_view(self) -> View | None:
-        sidebar = self.query_one(Sidebar)
-        index = sidebar.highlighted
-        views = sidebar.views
-        return views[index] if index is not None and index < len(views) else None
-
-    @property
-    def shown_query_text(self) -> str:
-        return self.live.text
 
     # -- search ---------------------------------------------------------------------------
 
@@ -199,35 +176,25 @@ class MainScreen(Screen[None]):
         hint = self.query_one("#search-hint", Static)
         hint.display = bool(result.hint)
         hint.update(Text("⚠ " + display_line(result.hint or "")))
-        self._refresh_counts()
+        self.refresh_counts()
         self._show_detail(self.paper_list.current_paper)
 
     # -- refreshing -----------------------------------------------------------------------
 
-    def _refresh_counts(self) -> None:
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append("reader  ", "bold")
-        line.append(counts_line(self.paper_list.row_count, self.session.views()))
-        if selected := len(self.paper_list.selected_ids):
-            line.append(f" · {selected} selected", "bold")
-        line.append(f" · sort: {self.sort.value}")
-        self.query_one("#counts", Static).update(line)
+    def refresh_counts(self) -> None:
+        counts = counts_line(self.paper_list.row_count, self.session.views())
+        selected = len(self.paper_list.selected_ids)
+        self.query_one(CountsBar).show(counts, selected, self.sort.value, self.status_note)
 
     def _refresh_side_panels(self) -> None:
         self.query_one(Sidebar).set_views(self.session.views())
-        self._refresh_counts()
+        self.refresh_counts()
 
     def _show_detail(self, paper: Paper | None) -> None:
-        detail = self.query_one(PaperDetail)
-        if paper is None:
-            detail.show(None)
-            return
-        annotation, duplicates = (
-            self.session.annotation(paper),
-            self.session.duplicate_titles(paper),
-        )
         query = self.live.shown.result.query if self.live.shown else None
-        detail.show(paper, annotation, duplicates, query)
+        annotation = self.session.annotation(paper) if paper else None
+        duplicates = self.session.duplicate_titles(paper) if paper else []
+        self.query_one(PaperDetail).show(paper, annotation, duplicates, query)
 
     def after_change(self, outcome: Outcome) -> None:
         """Show the outcome; on success, redraw everything an annotation can affect."""
@@ -258,79 +225,27 @@ class MainScreen(Screen[None]):
     def _paper_highlighted(self, event: PaperList.Highlighted) -> None:
         self._show_detail(event.paper)
         if not event.by_user:
-            return  # new rows under the same cursor: not a move, and no reason to read
-        if self._auto_read_timer is not None:
-            self._auto_read_timer.stop()
-            self._auto_read_timer = None
+            return  # new rows under the same cursor: not a move by the person
         if self.paper_list.release_kept():
             self.run_search()  # the row kept after a change may leave the list now
-        # Only a paper the person moved to counts.
-        if self.auto_read and event.paper is not None:
-            paper = event.paper
-            self._auto_read_timer = self.set_timer(
-                self.AUTO_READ_SECONDS, lambda: self._auto_mark_read(paper)
-            )
-
-    def _auto_mark_read(self, paper: Paper) -> None:
-        self._auto_read_timer = None
-        current = self.paper_list.current_paper
-        if (
-            current is not None
-            and current.id == paper.id
-            and self.session.status(paper) == "unread"
-        ):
-            self.after_change(self.session.mark_read(paper))
+        if self.auto_read is not None:
+            self.auto_read.moved_to(event.paper)
 
     @on(PaperList.SelectionChanged)
     def _selection_changed(self) -> None:
-        self._refresh_counts()
+        self.refresh_counts()
 
     @on(Sidebar.ViewChosen)
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
-        if event.view.key == ORPHANED:
-            self.app.push_screen(OrphansScreen(self.session.orphans()))
-            return
-        self.search_input.value = event.view.query or ""
-        self.paper_list.focus()
+        self.commands.choose_view(event.view)
 
-    # -- navigation actions ---------------------------------------------------------------
-
-    def action_focus_search(self) -> None:
-        self.search_input.focus()
-
-    def action_back(self) -> None:
-        if self.focused is not self.paper_list:
-            self.paper_list.focus()
-        elif self.search_input.value:
-            self.search_input.value = ""
-        else:
-            self.paper_list.clear_selection()
-
-    def action_cycle_sort(self) -> None:
-        self.sort = self.sort.next()
-        self.live.forget()  # a new order: never narrow across a sort change
-        self._refresh_counts()
-        self.run_search()
-
-    def action_toggle_sidebar(self) -> None:
-        sidebar = self.query_one(Sidebar)
-        sidebar.display = not sidebar.display
-        (sidebar if sidebar.display else self.paper_list).focus()
-
-    def action_scroll_detail(self, direction: int) -> None:
-        detail = self.query_one(PaperDetail)
-        detail.scroll_relative(y=direction * max(detail.size.height - 2, 1), animate=False)
-
-    def action_open_view(self, number: int) -> None:
-        views = self.query_one(Sidebar).views
-        if not 1 <= number <= len(views):
-            self.notify(f"There is no view {number}.", severity="warning")
-            return
-        self.query_one(Sidebar).highlighted = number - 1
-        self._view_chosen(Sidebar.ViewChosen(views[number - 1]))
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        result = event.worker.result
+        if event.state == WorkerState.SUCCESS and isinstance(result, SyncOutcome):
+            self.commands.synced(result)
 
     # -- commands -----------------------------------------------------------------------
 
-    def action_command(self, name: str) -> None:
-        """Run one of the commands on the current or selected papers (see ui/commands.py)."""
-        self.commands.run(name)
+    def action_command(self, name: str, *args: object) -> None:
+        """Run one of the commands (see ui/commands.py); the action table names them."""
+        self.commands.run(name, *args)

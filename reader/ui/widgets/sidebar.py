@@ -46,6 +46,11 @@ class Sidebar(OptionList):
     def views(self) -> list[View]:
         return list(self._views)
 
+    @property
+    def highlighted_view(self) -> View | None:
+        index = self.highlighted
+        return self._views[index] if index is not None and index < len(self._views) else None
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.post_message(self.ViewChosen(self._views[event.option_index]))
