@@ -1,7 +1,9 @@
 """Three-way merge of two reading lists that grew apart from a common ancestor.
 
 Used by ``reader merge-driver`` (git's merge driver) and, in-process, by ``reader sync``.
-Everything here works on the parsed JSON tables (``schema.Tables``); nothing touches git.
+Everything here works on the parsed JSON tables (``schema.Tables``), except the fast
+reading of three versions at the end (``read_ours``, ``read_like``, ``encode_like``), which
+works on their bytes; nothing touches git.
 
 Rules, per paper (annotations are matched by ``paper_id``, never by TinyDB document id:
 document ids are allocated locally, so the same paper has different ids on two machines):
@@ -494,15 +496,14 @@ _ANNOTATIONS_START = b',"' + ANNOTATIONS_TABLE.encode("ascii") + b'":{'
 
 @dataclass(slots=True)
 class ParsedList:
-    """A reading list file checked in full, with its bytes.
+    """A reading list file checked in full (``tables``), with its documents' bytes.
 
-    ``fragments``: per annotation id, the bytes '"<id>":{...}' of that document in
-    ``content``, or None when the file is not in our writer's exact form (then the other
+    ``fragments``: per annotation id, the bytes '"<id>":{...}' of that document in the
+    file, or None when the file is not in our writer's exact form (then the other
     versions are parsed in full, and the output is encoded in full).
     """
 
     tables: Tables
-    content: bytes
     fragments: dict[str, bytes] | None
 
 
@@ -546,7 +547,7 @@ def read_ours(content: bytes) -> ParsedList:
     """OURS, parsed and checked in full (ValueError as ``decode_tables``), with its document
     slices when they can be trusted (see above)."""
     tables = decode_tables(content)
-    return ParsedList(tables, content, _trusted_fragments(tables, content))
+    return ParsedList(tables, _trusted_fragments(tables, content))
 
 
 def _trusted_fragments(tables: Tables, content: bytes) -> dict[str, bytes] | None:
