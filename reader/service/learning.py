@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 from reader.learning import (
     Cancelled,
     NeedsLabels,
@@ -45,6 +48,8 @@ class Learning:
         self.shown = ShownPapers(shown_path(db_path))
         self._cache_dir = cache_dir
         self._position_of: dict[str, int] = {}
+        self._fresh_for: Ranking | None = None
+        self._fresh_mask: npt.NDArray[np.bool_] = np.zeros(0, dtype=np.bool_)
 
     @property
     def ready(self) -> bool:
@@ -110,8 +115,19 @@ class Learning:
         order breaks ties and stays as it is without a model."""
         if self.ranking is None:
             return list(positions)
-        scores = self.ranking.scores
-        return sorted(positions, key=lambda position: -float(scores[position]))
+        scores, fresh = self.ranking.scores, self._fresh()
+        # What the model recommends first (unread, not yet starred or tagged), then the papers
+        # already labeled: those score high because they are the examples it learned from.
+        return sorted(positions, key=lambda i: (not fresh[i], -float(scores[i])))
+
+    def _fresh(self) -> npt.NDArray[np.bool_]:
+        ranking = self.ranking
+        assert ranking is not None
+        if self._fresh_for is not ranking:
+            mask = np.zeros(len(ranking.scores), dtype=np.bool_)
+            mask[ranking.order] = True
+            self._fresh_mask, self._fresh_for = mask, ranking
+        return self._fresh_mask
 
     def similar(self, paper: Paper, k: int = SIMILAR_COUNT) -> list[int]:
         """Positions of the papers most like ``paper``, most similar first."""

@@ -228,6 +228,7 @@ class Learner:
         if self.pinned is None:
             return False
         return_to, self.pinned = self.pinned.return_to, None
+        self.screen.paper_list.forget_kept()
         if return_to is not None:
             self.screen.cursor_to_restore = return_to  # taken by the next result
         self.screen.run_search()
