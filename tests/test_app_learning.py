@@ -9,14 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Label, Static
-
-from reader.search import SortKey
-from reader.ui.app import ReaderApp
-from reader.ui.screens.main import MainScreen
-from reader.ui.screens.tags import AddTagsScreen
-from reader.ui.widgets.sidebar import Sidebar
-from tests.ui_support import (
+from ui_support import (
     REPO,
     FakeClipboard,
     app_test,
@@ -26,6 +21,12 @@ from tests.ui_support import (
     stored,
     wait_until,
 )
+
+from reader.search import SortKey
+from reader.ui.app import ReaderApp
+from reader.ui.screens.main import MainScreen
+from reader.ui.screens.tags import AddTagsScreen
+from reader.ui.widgets.sidebar import Sidebar
 
 TOPIC = "normalizing flow"
 QUERY = "flows"  # short to type; its five most relevant papers are all on the topic
@@ -104,7 +105,7 @@ async def test_for_you_ranks_the_starred_topic_first_and_says_why(tmp_path: Path
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         await search_topic(pilot, screen)
-        starred = await star_first(pilot, screen, 4)
+        starred = await star_first(pilot, screen, 3)
         on_disk = stored(tmp_path / "reading_list.json")
         assert all(on_disk[pid]["starred"] for pid in starred)
         await pilot.press("escape")  # clear the search: every paper
@@ -211,6 +212,7 @@ async def test_more_like_this_lists_the_neighbours_and_escape_restores(tmp_path:
         assert screen.paper_list.current_paper.id == paper.id
 
 
+@pytest.mark.slow  # three tag dialogs, then the suggestion: about 6 s on a shared machine
 @app_test
 async def test_a_tag_suggestion_is_accepted_with_tab(tmp_path: Path) -> None:
     app = sample_app(tmp_path)
