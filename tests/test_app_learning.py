@@ -10,22 +10,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.text import Text
 from textual.widgets import Label, Static
 from ui_support import (
     REPO,
     FakeClipboard,
     app_test,
     main_screen,
+    make_app,
     notices,
     settle,
     stored,
     wait_until,
 )
 
+from reader.model import Paper
 from reader.search import SortKey
 from reader.ui.app import ReaderApp
+from reader.ui.safe_text import display_line
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.tags import AddTagsScreen
+from reader.ui.widgets.paper_detail import describe_paper
 from reader.ui.widgets.sidebar import Sidebar
 
 TOPIC = "normalizing flow"
@@ -271,3 +278,50 @@ async def test_rate_to_train_stars_retrain_and_refresh_the_list(tmp_path: Path) 
         await pilot.press("escape")
         await settle(pilot)
         assert screen.search_input.value == QUERY and hint_text(screen) == ""
+
+
+@app_test
+async def test_a_failing_feature_build_is_a_warning_and_the_app_carries_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.service.learning as learning
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full [bold]x[/bold]")
+
+    monkeypatch.setattr(learning, "features_for", broken)
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await main_screen(pilot)
+        await wait_until(pilot, lambda: any("For you is unavailable" in n for n in notices(app)))
+        message = next(n for n in notices(app) if "For you is unavailable" in n)
+        assert "OSError: disk full [bold]x[/bold]" in message  # shown as text, not markup
+        assert not screen.learner.learning.ready
+        for _ in range(3):
+            await pilot.press("o")
+        await settle(pilot)
+        assert screen.sort is SortKey.FOR_YOU and screen.paper_list.row_count == 6
+        await pilot.press("m")
+        assert any("Still reading the papers" in n for n in notices(app))
+        await pilot.press("s")
+        await settle(pilot)
+        assert any(doc["starred"] for doc in stored(tmp_path / "reading_list.json").values())
+
+
+HOSTILE = st.text(
+    alphabet=st.sampled_from(list("{}%\\$~[]/ab \x00\x1b\u202e\n\r\t")) | st.characters(),
+    max_size=60,
+).map(lambda s: s + "[bold]x[/bold]\x1b]8;;http://e\x07{0}%s\u202e")
+
+
+@settings(max_examples=40, deadline=None)
+@given(line=HOSTILE | st.just("y" * 100_000 + "[bold]x[/bold]\x1b[31m"))
+def test_reasons_and_view_labels_show_hostile_text_as_inert_data(line: str) -> None:
+    paper = Paper("0123456789ab", line, ("A. Author",), "abstract")
+    shown = describe_paper(paper, None, (), reasons=[f"Nearest liked: {line}"]).plain
+    why = shown.split("Why for you\n", 1)[1]
+    assert why.startswith("Nearest liked: " + display_line(line))
+    assert not set(shown) & {"\x00", "\x1b", "\x07", "\u202e", "\r"}
+    assert "[bold]x[/bold]" in why  # markup stays literal text
+    label = Text(display_line(f"More like: {line} — escape to leave"), style="bold")
+    assert not set(label.plain) & {"\x00", "\x1b", "\x07", "\u202e", "\n"}

@@ -137,7 +137,8 @@ class Learner:
         if isinstance(rate, list) and self.pinned and self.pinned.kind == "rate":
             self.pinned.positions = rate
         self.show_needs(notify=False)
-        self.screen.run_search()  # re-rank (or refresh the temporary view)
+        if self.screen.sort is SortKey.FOR_YOU or self.rating:
+            self.screen.run_search()  # re-rank, or refresh the list to rate
 
     def show_needs(self, *, notify: bool = True) -> None:
         """In the For you order, say what the model still needs (the order is by date then)."""
