@@ -4,7 +4,7 @@ The file is ``~/.config/reader/config.toml`` (platformdirs' user config director
 ``READER_CONFIG`` environment variable or ``--config`` names another). Example::
 
     theme = "reader-light"
-    default_sort = "date"            # relevance | date | title
+    default_sort = "date"            # relevance | date | title | for-you
     auto_read = false
     advance_after_triage = "inbox"   # inbox | always | never
     open_url = "arxiv"               # arxiv | semantic-scholar | google-scholar |
@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from platformdirs import user_config_path
 
-SORTS = ("relevance", "date", "title")
+SORTS = ("relevance", "date", "title", "for-you")
 ADVANCE = ("inbox", "always", "never")
 URL_PROVIDERS = ("arxiv", "semantic-scholar", "google-scholar", "papers-with-code")
 DEFAULT_SOURCE = "default"

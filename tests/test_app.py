@@ -280,6 +280,10 @@ async def test_search_filters_hints_sorts_and_escape_clears(tmp_path: Path) -> N
         assert titles[0].startswith("[bold]Evil") or titles == sorted(titles, key=str.casefold)
         await pilot.press("o")
         await settle(pilot)
+        assert "sort: for-you" in counts_text(screen)
+        assert "star or tag 3 more" in counts_text(screen)  # too few labels: by date
+        await pilot.press("o")
+        await settle(pilot)
         assert "sort: relevance" in counts_text(screen)
 
 

@@ -82,7 +82,8 @@ def test_wrong_types_and_choices_are_errors_naming_the_line(tmp_path: Path) -> N
     settings_, problems = load_settings(path)
     assert [str(p) for p in problems] == [
         f'{path}:2: error: auto_read must be true or false (found "yes")',
-        f'{path}:3: error: default_sort must be one of relevance, date, title (found "random")',
+        f"{path}:3: error: default_sort must be one of relevance, date, title, for-you"
+        ' (found "random")',
     ]
     assert settings_.auto_read is False  # left at the default, never guessed
 
@@ -240,3 +241,20 @@ def test_a_broken_config_stops_scripts_with_the_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert f"{config}:1: error: reading_list must be a non-empty string" in result.stderr
+
+
+def test_for_you_is_a_sort_for_the_config_and_the_remembered_state(tmp_path: Path) -> None:
+    from reader.search import SortKey
+    from reader.ui.memory import keep, recall
+    from reader.ui.state import UiState
+
+    path = tmp_path / "config.toml"
+    path.write_text('default_sort = "for-you"\n', encoding="utf-8")
+    settings_, problems = load_settings(path)
+    assert not problems and SortKey(settings_.default_sort) is SortKey.FOR_YOU
+    state = UiState(tmp_path / "state.json")
+    options = {"sidebar_visible": True, "query": "", "cursor_paper": None, "history": []}
+    assert keep(state, theme="reader-dark", sort=SortKey.FOR_YOU, **options) is None
+    again = recall(UiState.load(tmp_path / "state.json"))  # re-read from disk
+    assert again.sort is SortKey.FOR_YOU
+    assert SortKey.TITLE.next() is SortKey.FOR_YOU and SortKey.FOR_YOU.next() is SortKey.RELEVANCE

@@ -265,9 +265,11 @@ def test_empty_query_lists_everything_newest_first_undated_last() -> None:
 
 
 def test_sort_keys_cycle_and_order_results() -> None:
-    assert [SortKey.RELEVANCE.next(), SortKey.DATE.next(), SortKey.TITLE.next()] == [
+    cycle = [key.next() for key in (SortKey.RELEVANCE, SortKey.DATE, SortKey.TITLE)]
+    assert [*cycle, SortKey.FOR_YOU.next()] == [
         SortKey.DATE,
         SortKey.TITLE,
+        SortKey.FOR_YOU,  # ordered by the learner above the engine (reader.ui.learner)
         SortKey.RELEVANCE,
     ]
     papers = [
@@ -290,6 +292,10 @@ def test_sort_keys_cycle_and_order_results() -> None:
         "beta kernels",
         "Gamma",
     ]
+    # For you is date order in the engine; the learner reorders it in the app.
+    for text in ("kernels", ""):
+        by_date = search_titles(papers, text, sort=SortKey.DATE)
+        assert search_titles(papers, text, sort=SortKey.FOR_YOU) == by_date
 
 
 def test_limit_caps_the_list_but_total_counts_every_match() -> None:

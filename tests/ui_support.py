@@ -4,6 +4,7 @@ and helpers to wait for the app and read what it shows and stores."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 from collections.abc import Callable, Coroutine
@@ -12,6 +13,7 @@ from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
@@ -96,7 +98,11 @@ def make_app(tmp_path: Path, **kwargs: Any) -> tuple[ReaderApp, FakeClipboard]:
 async def settle(pilot: Pilot[Any]) -> None:
     """Let workers (search, loading) finish and their results land on screen."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        for worker in list(pilot.app.workers):
+            # An exclusive worker replaced by a newer one (a retrain after each label) ends
+            # cancelled: it is done, and its successor is in the list too.
+            with contextlib.suppress(WorkerCancelled):
+                await worker.wait()
         await pilot.pause()
 
 

@@ -29,7 +29,9 @@ def build_parser(err: TextIO) -> ExitlessParser:
     parser.add_argument("--json", action="store_true", help="print JSON records")
     parser.add_argument("--limit", type=int, default=None, metavar="N")
     parser.add_argument(
-        "--sort", choices=[key.value for key in SortKey], default=SortKey.RELEVANCE.value
+        "--sort",
+        choices=[key.value for key in SortKey if key is not SortKey.FOR_YOU],
+        default=SortKey.RELEVANCE.value,
     )
     add_db_argument(parser)
     return parser

@@ -62,6 +62,9 @@ class SortKey(StrEnum):
     RELEVANCE = "relevance"
     DATE = "date"
     TITLE = "title"
+    # Ordered by the learner above this layer (reader.service.learning); the engine gives
+    # date order as the base, so without a model "for you" is simply newest first.
+    FOR_YOU = "for-you"
 
     def next(self) -> SortKey:
         members = list(SortKey)
@@ -386,7 +389,7 @@ class SearchEngine:
         positions = self._index.order
         if sort is SortKey.TITLE:
             return self._by_title(matches, limit)
-        if sort is SortKey.DATE or not scores.words:
+        if sort in (SortKey.DATE, SortKey.FOR_YOU) or not scores.words:
             return bitsets.select(matches, positions, limit)
         ranked, runs = by_relevance(matches, scores, limit, stop, positions)
         words = " ".join(word for word, _ in query.highlight_words)

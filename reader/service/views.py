@@ -16,6 +16,8 @@ from reader.model.annotation import Annotation
 
 ORPHANED = "orphaned"
 INBOX_QUERY = "is:unread"
+# The unread, unskipped papers in the learner's order (a front end sets the For you sort).
+FOR_YOU = "for-you"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,7 @@ def build_views(
         View("read", "Read", "is:read", statuses["read"]),
         View("skipped", "Skipped", "is:skipped", statuses["skipped"]),
         View("note", "Has note", "has:note", noted),
+        View(FOR_YOU, "For you", INBOX_QUERY, total - statuses["read"] - statuses["skipped"]),
     ]
     views.extend(
         View(SAVED_PREFIX + name, f"⌕ {name}", query, count) for name, query, count in saved

@@ -161,7 +161,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "search.sort",
         "o",
-        "Cycle the sort",
+        "Cycle the sort (relevance, date, title, for you)",
         "Search and views",
         "command('cycle_sort')",
         footer="Sort",
@@ -243,6 +243,20 @@ ACTIONS: tuple[Action, ...] = (
         "Search and views",
         "screen.command('remove_saved_search')",
         "sidebar",
+    ),
+    Action(
+        "views.more_like",
+        "m",
+        "More like this: the papers nearest this one (escape leaves)",
+        "Search and views",
+        "command('more_like')",
+    ),
+    Action(
+        "views.rate_to_train",
+        "R",
+        "Rate to train: papers the For you model is least sure of",
+        "Search and views",
+        "command('rate_to_train')",
     ),
     Action(
         "views.problems",

@@ -18,12 +18,13 @@ from textual.markup import escape
 
 from reader.export.links import open_in_browser, paper_url
 from reader.model import Paper
+from reader.search import SortKey
 from reader.search.quality import data_quality
 from reader.service.exporting import ExportRequest as ServiceExportRequest
 from reader.service.scopes import Scope
 from reader.service.session import Outcome, plural
 from reader.service.syncing import SyncOutcome, sync_now
-from reader.service.views import INBOX_QUERY, ORPHANED, SAVED_PREFIX, View
+from reader.service.views import FOR_YOU, INBOX_QUERY, ORPHANED, SAVED_PREFIX, View
 from reader.storage.saved_searches import MAX_NAME_LENGTH
 from reader.ui.actions import help_rows
 from reader.ui.clipboard import ClipboardUnavailable
@@ -73,14 +74,20 @@ class PaperCommands:
     def do_back(self) -> None:
         if self.screen.focused is not self.screen.paper_list:
             self.screen.paper_list.focus()
+        elif self.screen.learner.leave():
+            pass  # a temporary view (more like this, rate to train) is gone
         elif self.screen.search_input.value:
             self.screen.search_input.value = ""
         else:
             self.screen.paper_list.clear_selection()
 
     def do_cycle_sort(self) -> None:
-        self.screen.sort = self.screen.sort.next()
+        self._sort_by(self.screen.sort.next())
+
+    def _sort_by(self, sort: SortKey) -> None:
+        self.screen.sort = sort
         self.screen.live.forget()  # a new order: never narrow across a sort change
+        self.screen.learner.show_needs()  # For you says what it still needs
         self.screen.refresh_counts()
         self.screen.run_search()
 
@@ -105,6 +112,9 @@ class PaperCommands:
         if view.key == ORPHANED:
             self.screen.app.push_screen(OrphansScreen(self.session.orphans()))
             return
+        self.screen.learner.leave()
+        if view.key == FOR_YOU and self.screen.sort is not SortKey.FOR_YOU:
+            self._sort_by(SortKey.FOR_YOU)
         self.screen.search_input.value = view.query or ""
         self.screen.paper_list.focus()
 
@@ -148,6 +158,8 @@ class PaperCommands:
 
     def _advances(self) -> bool:
         mode = self.screen.app_settings.advance_after_triage
+        if self.screen.learner.rating:  # rate to train: on to the next paper to rate
+            return True
         if mode == "inbox":
             return self.screen.search_input.value.strip() == INBOX_QUERY
         return mode == "always"
@@ -169,7 +181,19 @@ class PaperCommands:
             if tags:
                 self.screen.after_change(self.session.add_tags(targets, tags))
 
-        self.screen.app.push_screen(AddTagsScreen(self.session.all_tags(), label), chosen)
+        dialog = AddTagsScreen(self.session.all_tags(), label)
+        self.screen.app.push_screen(dialog, chosen)
+        if len(targets) == 1:  # suggestions come from a worker: the dialog opens at once
+            self.screen.learner.suggest_tags(targets[0], dialog)
+
+    # -- learning -------------------------------------------------------------------------
+
+    def do_more_like(self) -> None:
+        if (paper := self._current()) is not None:
+            self.screen.learner.more_like(paper)
+
+    def do_rate_to_train(self) -> None:
+        self.screen.learner.rate_to_train()
 
     def do_remove_tag(self) -> None:
         if not (targets := self._targets()):

@@ -34,8 +34,8 @@ from reader.ui.actions import bindings_for
 from reader.ui.auto_read import AutoRead
 from reader.ui.clipboard import Clipboard
 from reader.ui.commands import PaperCommands
+from reader.ui.learner import Learner
 from reader.ui.memory import recall
-from reader.ui.safe_text import display_line
 from reader.ui.state import UiState
 from reader.ui.widgets.counts_bar import CountsBar
 from reader.ui.widgets.paper_detail import PaperDetail
@@ -78,9 +78,10 @@ class MainScreen(Screen[None]):
         self.remembered = recall(self.state)
         self.sort = self.remembered.sort or SortKey(self.app_settings.default_sort)
         self.live = LiveSearch()
-        self._cursor_to_restore = self.remembered.cursor_paper
+        self.cursor_to_restore = self.remembered.cursor_paper
         self.status_note = ""  # e.g. the last sync, shown after the counts
         self.commands = PaperCommands(self)
+        self.learner = Learner(self)  # For you, more like this, tag suggestions
 
     def compose(self) -> ComposeResult:
         yield CountsBar(id="counts")
@@ -105,7 +106,6 @@ class MainScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#search-hint").display = False
         self.query_one(PaperDetail).roots = list(getattr(self.app, "corpus_paths", []))
         if self.remembered.sidebar_visible is False:
             self.query_one(Sidebar).display = False
@@ -141,8 +141,7 @@ class MainScreen(Screen[None]):
     def run_search(self) -> None:
         text = self.search_input.value
         token, within = self.live.start(text, self.session.generation)
-        # Annotations are read here, on the UI thread, so the worker never touches the
-        # reading list while a key handler is changing it.
+        # Read on the UI thread: the worker never sees the reading list mid-change.
         self._search(text, self.sort, within, self.session.annotations(), token)
 
     @work(thread=True, exclusive=True, group="search")
@@ -167,24 +166,22 @@ class MainScreen(Screen[None]):
         if new_query is None:
             return  # a newer search is on its way
         papers, annotations = self.session.papers, self.session.annotations()
-        self.paper_list.show(
-            papers, result.indices, annotations, result.query, cursor_to_top=new_query
-        )
-        if self._cursor_to_restore is not None:  # the first result after a start
-            self.paper_list.move_to(self._cursor_to_restore)
-            self._cursor_to_restore = None
-        hint = self.query_one("#search-hint", Static)
-        hint.display = bool(result.hint)
-        hint.update(Text("⚠ " + display_line(result.hint or "")))
+        rows, top = self.learner.arrange(result.indices, new_query)  # For you, temporary views
+        self.paper_list.show(papers, rows, annotations, result.query, cursor_to_top=top)
+        if self.cursor_to_restore is not None:  # after a start or a temporary view
+            self.paper_list.move_to(self.cursor_to_restore)
+            self.cursor_to_restore = None
         self.refresh_counts()
         self._show_detail(self.paper_list.current_paper)
+        self.learner.result_shown(self.query_one("#search-hint", Static), result.hint)
 
     # -- refreshing -----------------------------------------------------------------------
 
     def refresh_counts(self) -> None:
         counts = counts_line(self.paper_list.row_count, self.session.views())
         selected = len(self.paper_list.selected_ids)
-        self.query_one(CountsBar).show(counts, selected, self.sort.value, self.status_note)
+        note = " · ".join(filter(None, (self.status_note, self.learner.note)))
+        self.query_one(CountsBar).show(counts, selected, self.sort.value, note)
 
     def _refresh_side_panels(self) -> None:
         self.query_one(Sidebar).set_views(self.session.views())
@@ -194,7 +191,8 @@ class MainScreen(Screen[None]):
         query = self.live.shown.result.query if self.live.shown else None
         annotation = self.session.annotation(paper) if paper else None
         duplicates = self.session.duplicate_titles(paper) if paper else []
-        self.query_one(PaperDetail).show(paper, annotation, duplicates, query)
+        reasons = self.learner.reasons(paper)
+        self.query_one(PaperDetail).show(paper, annotation, duplicates, query, reasons)
 
     def after_change(self, outcome: Outcome) -> None:
         """Show the outcome; on success, redraw everything an annotation can affect."""
@@ -209,6 +207,7 @@ class MainScreen(Screen[None]):
         self._show_detail(self.paper_list.current_paper)
         self._refresh_side_panels()
         self.run_search()
+        self.learner.labels_changed()  # every label retrains the For you model
 
     def poll_disk(self) -> None:
         outcome = self.session.poll()

@@ -111,11 +111,26 @@ class AddTagsScreen(ModalScreen[list[str] | None]):
                 suggester=TagListSuggester(self._existing, self._suggested),
                 id="tags-input",
             )
-            if self._suggested:
-                line = Text("Suggested: ", style="dim")
-                line.append(" ".join("#" + display_line(tag) for tag in self._suggested))
-                yield Label(line, id="tags-suggested")
+            suggested = Label(self._suggested_line(), id="tags-suggested")
+            suggested.display = bool(self._suggested)  # suggestions may arrive later
+            yield suggested
             yield Label("tab completes · enter adds · escape cancels", classes="dialog-help")
+
+    def _suggested_line(self) -> Text:
+        line = Text("Suggested: ", style="dim")
+        line.append(" ".join("#" + display_line(tag) for tag in self._suggested))
+        return line
+
+    def set_suggestions(self, suggested: Sequence[str]) -> None:
+        """Offer these tags first (they may arrive from a worker after the dialog opened)."""
+        if not self.is_attached:
+            return  # already dismissed
+        self._suggested = list(suggested)
+        tag_input = self.query_one("#tags-input", TagInput)
+        tag_input.suggester = TagListSuggester(self._existing, self._suggested)
+        label = self.query_one("#tags-suggested", Label)
+        label.update(self._suggested_line())
+        label.display = bool(self._suggested)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -77,6 +77,7 @@ def describe_paper(
     query: ParsedQuery | None = None,
     match_style: Style | str = "bold underline",
     roots: Sequence[Path] = (),
+    reasons: Sequence[str] = (),
 ) -> Text:
     text = Text(overflow="fold")
     title = display_line(paper.display_title)
@@ -111,6 +112,10 @@ def describe_paper(
         text.append("\nNote\n", "bold")
         text.append(display_block(annotation.note.rstrip()))
         text.append("\n")
+    if reasons:  # why the For you model ranks it; the lines quote titles and terms: data
+        text.append("\nWhy for you\n", "bold")
+        for line in reasons:
+            text.append(display_line(line) + "\n", "italic")
     text.append("\nAbstract\n", "bold")
     abstract = display_block(paper.display_abstract)
     if abstract:
@@ -139,6 +144,7 @@ class PaperDetail(VerticalScroll, can_focus=True):
         annotation: Annotation | None = None,
         duplicate_titles: Sequence[str] = (),
         query: ParsedQuery | None = None,
+        reasons: Sequence[str] = (),
     ) -> None:
         body = self.query_one("#detail-body", Static)
         if paper is None:
@@ -153,6 +159,7 @@ class PaperDetail(VerticalScroll, can_focus=True):
                     query=query,
                     match_style=match,
                     roots=self.roots,
+                    reasons=reasons,
                 )
             )
             if self._paper_id != paper.id:

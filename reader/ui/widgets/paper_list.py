@@ -130,6 +130,10 @@ class PaperList(ScrollView, can_focus=True):
         self._kept = None
         return True
 
+    def forget_kept(self) -> None:
+        """Drop the kept row at once: the list it belonged to is gone (a temporary view)."""
+        self._kept = None
+
     def _with_kept_row(self, rows: Sequence[int], kept: tuple[str, int]) -> Sequence[int]:
         index = kept[1]
         if index >= len(self._paper_ids()) or index in rows:
