@@ -16,10 +16,12 @@ from reader.export.bibtex import bibtex_entry, to_bibtex
 from reader.export.bibtex_escape import braces_balance
 from reader.export.citation_keys import CitationKeys
 from reader.export.plain_text import one_line, paragraphs
-from reader.export.service import ExportOptions, export, render
+from reader.export.service import render
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper, fold_text, paper_id
 from reader.parsing.bibtex_import import parse_bibtex
+from reader.service.exporting import ExportRequest, run_export
+from reader.service.scopes import Scope
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "sample_corpus"
 HOSTILE = "50% & #1 _x_ {open }close} ~tilde \\ ^hat $5 @misc{x, \x1b[31mred\x1b[0m \x00 🎉 Zoë"
@@ -242,7 +244,8 @@ def sample_papers() -> list[Paper]:
 def test_whole_sample_corpus_exports_without_pybtex_errors_or_warnings(
     sample_papers: list[Paper],
 ) -> None:
-    outcome = export(sample_papers, {}, ExportOptions(fmt="bibtex", everything=True))
+    request = ExportRequest(Scope("all"), "bibtex", None)
+    outcome = run_export(request, papers=sample_papers, annotations={})
     assert outcome.count == 651
     text = outcome.text
     database = parse_with_pybtex(text)

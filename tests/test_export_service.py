@@ -15,8 +15,8 @@ from reader.export.citation_keys import CitationKeys
 from reader.export.selection import is_orphan, select_papers
 from reader.export.service import (
     ExportError,
-    ExportOptions,
-    export,
+    ExportOutcome,
+    Format,
     render,
     select_reading_list,
     write_export,
@@ -26,6 +26,24 @@ from reader.model.paper import Paper, paper_id
 from reader.parsing.bibtex_import import parse_bibtex
 
 TODAY = date(2026, 11, 23)
+
+
+def export(
+    corpus: list[Paper],
+    annotations: dict[str, Annotation],
+    *,
+    fmt: Format = "bibtex",
+    output: Path | None = None,
+    abstracts: bool = False,
+    query: str | None = None,
+    today: date | None = None,
+) -> ExportOutcome:
+    """The reading-list export job, as `reader export` runs it (service layer)."""
+    from reader.service.exporting import ExportRequest, run_export
+    from reader.service.scopes import Scope
+
+    request = ExportRequest(Scope("reading-list", query=query), fmt, output, abstracts)
+    return run_export(request, papers=corpus, annotations=annotations, today=today)
 
 
 def make_paper(title: str, author: str = "Ann Lee", day: str | None = "2021-05-06") -> Paper:
@@ -98,7 +116,7 @@ def test_all_and_query_selections(corpus, annotations) -> None:
 
 def test_export_to_file_reports_counts(tmp_path: Path, corpus, annotations) -> None:
     target = tmp_path / "reading.bib"
-    outcome = export(corpus, annotations, ExportOptions(fmt="bibtex", output=target))
+    outcome = export(corpus, annotations, fmt="bibtex", output=target)
     assert target.read_text(encoding="utf-8") == outcome.text
     assert outcome.count == 3
     assert outcome.orphan_count == 1
@@ -116,7 +134,7 @@ def test_export_to_file_reports_counts(tmp_path: Path, corpus, annotations) -> N
 
 def test_export_keys_match_the_apps_single_copies(corpus, annotations) -> None:
     app_keys = CitationKeys(corpus)
-    outcome = export(corpus, annotations, ExportOptions())
+    outcome = export(corpus, annotations)
     graphs = corpus[0]
     single = render([graphs], annotations, "bibtex", keys=app_keys)
     assert single.startswith("@misc{lee2021grapha,")
@@ -127,15 +145,13 @@ def test_orphan_key_clashing_with_a_corpus_key_is_made_unique() -> None:
     undated = make_paper("Vision transformers", day=None)
     clash = Annotation("x", tags=("t",), title="Vision transformers again", first_author="Ann Lee")
     annotations = {undated.id: Annotation(undated.id, starred=True), "x": clash}
-    text = export([undated], annotations, ExportOptions()).text
+    text = export([undated], annotations).text
     keys = re.findall(r"^@misc\{([^,]+),", text, re.M)
     assert keys == ["leendvision", "leendvision-2"]
 
 
 def test_markdown_export_to_stdout(corpus, annotations) -> None:
-    outcome = export(
-        corpus, annotations, ExportOptions(fmt="markdown", abstracts=True), today=TODAY
-    )
+    outcome = export(corpus, annotations, fmt="markdown", abstracts=True, today=TODAY)
     assert outcome.output is None
     assert outcome.text.startswith("# Reading list — 2026-11-23 (3 papers)\n")
     assert "About Graph networks." in outcome.text
@@ -143,8 +159,8 @@ def test_markdown_export_to_stdout(corpus, annotations) -> None:
 
 
 def test_query_without_search_engine_is_a_user_error(corpus, annotations) -> None:
-    with pytest.raises(ExportError, match="--query"):
-        export(corpus, annotations, ExportOptions(query="graph"))
+    with pytest.raises(ExportError, match="query needs the search engine"):
+        export(corpus, annotations, query="graph")
 
 
 def test_unknown_format_is_a_user_error(corpus) -> None:
@@ -155,7 +171,7 @@ def test_unknown_format_is_a_user_error(corpus) -> None:
 def test_unwritable_destination_names_the_path(tmp_path: Path, corpus, annotations) -> None:
     target = tmp_path / "missing-dir" / "out.bib"
     with pytest.raises(ExportError, match=re.escape(str(target))):
-        export(corpus, annotations, ExportOptions(output=target))
+        export(corpus, annotations, output=target)
 
 
 def test_atomic_write_replaces_and_keeps_mode(tmp_path: Path) -> None:

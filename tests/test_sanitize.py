@@ -20,7 +20,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from reader.export.service import ExportOptions, export
 from reader.model import Annotation, Paper
 from reader.model.paper import paper_id
 from reader.model.sanitize import (
@@ -34,6 +33,8 @@ from reader.model.sanitize import (
     strip_unsafe,
 )
 from reader.parsing.corpus import load_corpus
+from reader.service.exporting import ExportRequest, run_export
+from reader.service.scopes import Scope
 from reader.storage.reading_list import ReadingList
 from reader.ui.safe_text import display_block, display_line
 
@@ -166,8 +167,8 @@ def test_hostile_text_reaches_no_export_file(
     annotations = {paper.id: Annotation(paper.id, tags=("t\u202eag", "[bold]"), note=note)}
     for fmt, name in (("bibtex", "out.bib"), ("markdown", "out.md")):
         target = tmp_path / name
-        options = ExportOptions(fmt=fmt, everything=True, abstracts=True, output=target)  # type: ignore[arg-type]
-        export([paper], annotations, options, today=TODAY)
+        request = ExportRequest(Scope("all"), fmt, target, abstracts=True)  # type: ignore[arg-type]
+        run_export(request, papers=[paper], annotations=annotations, today=TODAY)
         written = target.read_bytes().decode("utf-8")  # strict: no surrogate got through
         assert not forbidden_in(written.replace("\n", "")), (fmt, forbidden_in(written))
         assert "\t" not in written or fmt == "markdown"  # notes may indent code with tabs

@@ -1,9 +1,9 @@
 """The export operation as the CLI and the app use it: select, render, write, report.
 
-``reader export`` loads the corpus and reading list, builds ``ExportOptions`` from its
-arguments and calls ``export``; the app's ``y`` key calls ``render`` on one paper with the
-``CitationKeys`` it built over the corpus, so a copied entry is byte-for-byte the entry an
-export writes for that paper.
+``reader export`` and the app's export dialog run an export job through
+``reader.service.exporting``, which picks the papers of a scope and calls ``render``. The
+app's ``y`` key calls ``render`` on one paper with the ``CitationKeys`` it built over the
+corpus, so a copied entry is byte-for-byte the entry an export writes for that paper.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from reader.export.bibtex import to_bibtex
 from reader.export.citation_keys import CitationKeys
 from reader.export.links import WebSearch
 from reader.export.markdown import to_markdown
-from reader.export.selection import Matcher, select_papers, select_reading_list
+from reader.export.selection import select_reading_list
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
 
@@ -27,10 +27,8 @@ __all__ = [
     "FORMATS",
     "CitationKeys",
     "ExportError",
-    "ExportOptions",
     "ExportOutcome",
     "Format",
-    "export",
     "render",
     "select_reading_list",
     "write_export",
@@ -43,16 +41,6 @@ _FORMAT_NAMES = {"bibtex": "BibTeX", "markdown": "Markdown"}
 
 class ExportError(Exception):
     """An export that cannot be done; ``str()`` is a message for the user."""
-
-
-@dataclass(frozen=True, slots=True)
-class ExportOptions:
-    fmt: Format = "bibtex"
-    query: str | None = None  # --query: narrow to what this search matches
-    everything: bool = False  # --all: the whole corpus instead of the reading list
-    abstracts: bool = False  # --abstracts: Markdown shows abstracts (BibTeX always has them)
-    output: Path | None = None  # -o: None means the caller prints ``text``
-    web_search: WebSearch | None = None  # Markdown: where titles without an arXiv id link
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,48 +97,3 @@ def write_export(path: Path, text: str) -> None:
     except OSError as error:
         reason = error.strerror or str(error)
         raise ExportError(f"cannot write {path}: {reason}") from error
-
-
-def export(
-    papers: Sequence[Paper],
-    annotations: Mapping[str, Annotation],
-    options: ExportOptions,
-    *,
-    matches: Matcher | None = None,
-    keys: CitationKeys | None = None,
-    today: date | None = None,
-) -> ExportOutcome:
-    """Select, render and (with ``options.output``) write; raises ExportError for the user.
-
-    ``papers`` is the whole loaded corpus: citation keys are computed over it, as in the app.
-    ``matches(query)`` is the search (``reader.search``), needed only with a query.
-    """
-    if options.query is not None and options.query.strip() and matches is None:
-        raise ExportError("--query needs the search engine, which is not available")
-    selection = select_papers(
-        papers,
-        annotations,
-        query=options.query,
-        everything=options.everything,
-        matches=matches,
-    )
-    if keys is None and options.fmt == "bibtex":
-        keys = CitationKeys(papers)
-    text = render(
-        selection.papers,
-        annotations,
-        options.fmt,
-        keys=keys,
-        abstracts=options.abstracts,
-        today=today,
-        web_search=options.web_search,
-    )
-    if options.output is not None:
-        write_export(options.output, text)
-    return ExportOutcome(
-        text=text,
-        count=len(selection.papers),
-        orphan_count=selection.orphan_count,
-        fmt=options.fmt,
-        output=options.output,
-    )

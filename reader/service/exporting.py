@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from reader.export.links import WebSearch
@@ -39,6 +40,7 @@ def run_export(
     results: Sequence[Paper] = (),
     selected: Sequence[Paper] = (),
     matches: Matcher | None = None,
+    today: date | None = None,
 ) -> ExportOutcome:
     """Select, render and (with ``request.output``) write; raises ExportError for the user.
 
@@ -63,6 +65,7 @@ def run_export(
         request.format,
         keys=keys,
         abstracts=request.abstracts,
+        today=today,
         title=request.title or request.scope.title(),
         web_search=request.web_search,
     )
