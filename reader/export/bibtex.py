@@ -32,14 +32,13 @@ import (``bibtex_import``) reverses it exactly, so export then import is lossles
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 
 from reader.export.bibtex_escape import braces_balance, clean_text, escape_field
 from reader.export.citation_keys import CitationKeys
 from reader.model.annotation import Annotation
+from reader.model.memory import cyclic_gc_paused
 from reader.model.paper import Paper
 from reader.parsing.bibtex_import import DATE_PRECISION, ENTRY_TYPE, VERBATIM_FIELDS, arxiv_url
 
@@ -64,7 +63,7 @@ def to_bibtex(
     ``keys`` should be built over the whole loaded corpus so that keys match the app's copies;
     without it, keys are computed over ``papers`` alone.
     """
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         if keys is None:
             keys = CitationKeys(papers)
         keyed = sorted(_unique_papers(papers), key=lambda paper: (keys.key(paper), paper.id))
@@ -197,20 +196,6 @@ def _braced(value: str) -> str:
 
 def _joined(parts: Iterable[str], separator: str) -> str:
     return separator.join(part for part in parts if part)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    # An export allocates millions of short-lived, acyclic strings and lists; with a large
-    # corpus in memory each of the collections they trigger rescans every loaded paper,
-    # which cost a fifth of the time at 10^5 papers. Nothing here creates cycles.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _unique_papers(papers: Iterable[Paper]) -> list[Paper]:

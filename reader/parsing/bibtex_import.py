@@ -38,7 +38,6 @@ reach stderr: they are routed into warnings.
 
 from __future__ import annotations
 
-import gc
 import logging
 import re
 from collections.abc import Iterator
@@ -47,6 +46,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from reader.model.memory import cyclic_gc_paused
 from reader.model.paper import Paper, Source, paper_id
 from reader.parsing.bibtex_text import decode_name_accents, unescape, unprotect_title
 from reader.parsing.problems import ParsedFile, Problem
@@ -222,22 +222,8 @@ class _Reader:
 
 def parse_bibtex(text: str, path: str) -> ParsedFile:
     """Papers and problems from BibTeX ``text``; never raises."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _parse_bibtex(text, path)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    # An import allocates millions of small, acyclic objects (fields, strings, papers);
-    # the collections they trigger rescan everything already built, a quarter of the time
-    # at 50k entries. Nothing here creates reference cycles.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse_bibtex(text: str, path: str) -> ParsedFile:

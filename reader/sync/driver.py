@@ -11,10 +11,10 @@ An empty BASE means there is no common ancestor (the file was added on both side
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.model.memory import cyclic_gc_paused
 from reader.storage.atomic_file import write_atomically
 from reader.storage.schema import SchemaProblem, Tables
 from reader.sync.merge import MergeStats, encode_like, merge_tables, read_like, read_ours
@@ -34,13 +34,8 @@ def merge_files(base: Path, ours: Path, theirs: Path) -> DriverResult:
     """Merge THEIRS into OURS (against BASE) in place; DriverError leaves OURS untouched."""
     # Parsing builds ~10^6 objects and none of them form reference cycles; with the cyclic
     # garbage collector on, its passes over them take a third of the merge's time.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         return _merge_files(base, ours, theirs)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _merge_files(base: Path, ours: Path, theirs: Path) -> DriverResult:
