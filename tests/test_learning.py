@@ -27,7 +27,7 @@ from reader.learning import (
     shown_path,
 )
 from reader.learning import cache as feature_cache
-from reader.learning.features import MAX_TOKEN_LENGTH, REFIT_GROWTH
+from reader.learning.features import MAX_TOKEN_LENGTH, REFIT_GROWTH, analyze
 from reader.model import Annotation, Paper
 from reader.model.paper import paper_id
 from reader.parsing.corpus import Corpus, load_corpus
@@ -75,9 +75,22 @@ def test_features_cover_every_field_and_rows_are_unit_length(
     norms = np.sqrt(np.asarray(store.matrix.multiply(store.matrix).sum(axis=1)).ravel())
     assert np.allclose(norms[norms > 0], 1.0, atol=1e-5)
     vocabulary = set(store.terms)
-    assert {FLOW, "cat:lg", "org:meta-ai", "pascal vincent"} <= vocabulary
+    assert {"reinforcement learning", "cat:lg", "org:meta-ai", "pascal vincent"} <= vocabulary
     assert not {"the", "of the", "we"} & vocabulary  # stop words are gone
     assert all(len(term) <= 2 * MAX_TOKEN_LENGTH + 1 for term in vocabulary)
+
+
+def test_abstract_bigrams_need_two_long_words_and_other_fields_keep_all() -> None:
+    abstract = "Reinforcement learning trains normalizing flow models, e.g. deep nets."
+    paper = Paper("p1", "Normalizing Flow Priors", ("Pascal Vincent",), abstract)
+    terms = analyze(paper)
+    assert "reinforcement learning" in terms  # two long words
+    assert "normalizing flow" in terms  # from the title, where every bigram counts
+    assert terms.count("normalizing flow") == 1  # not again from the abstract
+    assert "pascal vincent" in terms and "flow priors" in terms
+    assert "flow models" not in terms and "deep nets" not in terms
+    assert {"flow", "models", "deep", "nets", "trains"} <= set(terms)  # unigrams all stay
+    assert "e" not in terms and "g" not in terms
 
 
 def test_build_reports_progress_and_can_be_cancelled(corpus: Corpus) -> None:

@@ -19,7 +19,7 @@ The app and the CLI use the same objects:
 
 For the app (costs at 10^5 papers, CPU time, from benchmarks/recommend.py):
 
-- Build the store in a worker once the list is interactive (17 s cold, 0.5 s from the cache);
+- Build the store in a worker once the list is interactive (15 s of CPU cold, 0.5 s from the cache);
   ``should_stop`` abandons it (``Cancelled``), ``progress(done, total)`` counts papers.
 - After each label, ``rank_for_you`` in an exclusive worker (70 ms); the next label cancels it
   through ``should_stop``. ``NeedsLabels.message`` says what is missing (fall back to date).
