@@ -88,10 +88,6 @@ def _shared_converter() -> LatexNodes2Text:
     return _converter()
 
 
-def has_latex(text: str) -> bool:
-    return _LATEX_MARKERS.search(text) is not None
-
-
 @lru_cache(maxsize=4096)
 def to_unicode(text: str) -> str:
     """Display form of ``text``; never raises, never drops words."""

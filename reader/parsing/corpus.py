@@ -84,10 +84,6 @@ class Corpus:
         """Records read before merging."""
         return sum(f.records for f in self.files)
 
-    @property
-    def failed_files(self) -> list[FileSummary]:
-        return [f for f in self.files if f.failed]
-
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Files named directly, plus the non-hidden files under named directories, sorted."""

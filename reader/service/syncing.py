@@ -19,7 +19,6 @@ from reader.sync.service import SyncError, sync_reading_list
 class SyncOutcome:
     outcome: Outcome
     status_note: str  # for the counts line: when, and what came in
-    changed_here: bool  # the reading list file changed: reload it
 
 
 def sync_now(db_path: Path, *, now: datetime | None = None) -> SyncOutcome:
@@ -29,13 +28,10 @@ def sync_now(db_path: Path, *, now: datetime | None = None) -> SyncOutcome:
     try:
         report = sync_reading_list(db_path)
     except SyncError as error:
-        return SyncOutcome(
-            Outcome(f"Sync failed: {error}", "error"), f"sync failed {moment}", False
-        )
+        return SyncOutcome(Outcome(f"Sync failed: {error}", "error"), f"sync failed {moment}")
     summary = report.summary()
     severity: Severity = "information" if report.in_sync else "warning"
     return SyncOutcome(
         Outcome(f"Sync: {summary}", severity),
         f"synced {moment}: {summary}" if report.in_sync else f"sync {moment}: {summary}",
-        report.incoming > 0,
     )
