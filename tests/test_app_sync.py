@@ -9,20 +9,28 @@ from ui_support import FakeClipboard, app_test, main_screen, settle, wait_until,
 
 from reader.config import Settings
 from reader.ui.app import ReaderApp
-from tests.sync_support import Clock, make_machine, make_remote
+from tests.sync_support import Clock, Machine, make_machine, make_remote
 
 
-@app_test
-async def test_sync_now_brings_in_the_other_machines_changes_and_says_so(
+def two_machines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[Machine, Machine, list[Path]]:
+    """A bare remote, the laptop this app runs on (its git identity in the environment),
+    a workstation that syncs through the same remote, and a corpus for the app."""
     clock = Clock()
     remote = make_remote(tmp_path)
     laptop = make_machine(tmp_path, "laptop", remote, clock)
     workstation = make_machine(tmp_path, "workstation", remote, clock)
     for name, value in laptop.env.items():
         monkeypatch.setenv(name, value)
-    corpus = write_corpus(tmp_path / "corpus")
+    return laptop, workstation, write_corpus(tmp_path / "corpus")
+
+
+@app_test
+async def test_sync_now_brings_in_the_other_machines_changes_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    laptop, workstation, corpus = two_machines(tmp_path, monkeypatch)
     app = ReaderApp(corpus, laptop.db, settings=Settings(), clipboard=FakeClipboard())
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await main_screen(pilot)
@@ -62,13 +70,7 @@ async def test_sync_now_without_a_repository_says_how_to_start(
 async def test_sync_on_quit_sends_the_changes_before_the_app_ends(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = Clock()
-    remote = make_remote(tmp_path)
-    laptop = make_machine(tmp_path, "laptop", remote, clock)
-    workstation = make_machine(tmp_path, "workstation", remote, clock)
-    for name, value in laptop.env.items():
-        monkeypatch.setenv(name, value)
-    corpus = write_corpus(tmp_path / "corpus")
+    laptop, workstation, corpus = two_machines(tmp_path, monkeypatch)
     settings = Settings(sync_on_quit=True)
     app = ReaderApp(corpus, laptop.db, settings=settings, clipboard=FakeClipboard())
     async with app.run_test(size=(120, 36)) as pilot:
