@@ -258,3 +258,22 @@ def test_for_you_is_a_sort_for_the_config_and_the_remembered_state(tmp_path: Pat
     again = recall(UiState.load(tmp_path / "state.json"))  # re-read from disk
     assert again.sort is SortKey.FOR_YOU
     assert SortKey.TITLE.next() is SortKey.FOR_YOU and SortKey.FOR_YOU.next() is SortKey.RELEVANCE
+
+
+def test_a_command_reads_the_config_once_and_the_next_command_reads_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: `reader export` printed each config warning three times (corpus, reading
+    list and web search each read the file)."""
+    config = write(tmp_path, "frob = 1\n")
+    monkeypatch.setenv("READER_CONFIG", str(config))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main(["export", "--format", "markdown"]) == 0
+    assert err.getvalue().count('unknown setting "frob"') == 1
+    # The next command in the same process reads the file as it is now.
+    write(tmp_path, "auto_read = 3\n")
+    assert main(["export", "--format", "markdown"]) == 2
+    assert f"{config}:1: error: auto_read must be true or false" in err.getvalue()

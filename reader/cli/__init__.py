@@ -27,7 +27,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from reader.cli.common import USAGE_ERROR, ParserExit
+from reader.cli.common import USAGE_ERROR, ParserExit, command_scope
 
 # Subcommand name -> module under reader.cli (imported only when used: start-up stays fast).
 SUBCOMMANDS: dict[str, str] = {
@@ -47,7 +47,8 @@ SUBCOMMANDS: dict[str, str] = {
 def run_subcommand(name: str, argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     module = importlib.import_module(f"reader.cli.{SUBCOMMANDS[name]}")
     try:
-        status: int = module.run(list(argv), out, err)
+        with command_scope():
+            status: int = module.run(list(argv), out, err)
     except ParserExit as done:
         return done.status
     return status

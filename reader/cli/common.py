@@ -8,9 +8,11 @@ error must be written there and become an exit status, not a process exit.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Final, NoReturn, TextIO
 
 from reader.config import Settings, load_settings
 from reader.model import Annotation
@@ -75,15 +77,40 @@ def corpus_paths(paths: Sequence[Path]) -> list[Path]:
     return list(paths) if paths else [sample_corpus_dir()]
 
 
+# The settings one command has read: a command asks for them in several places (corpus,
+# reading list, web search), but the file is read, and its problems printed, once.
+# ``command_scope`` starts each command without any; outside a command scope (a direct call
+# from a test, say) nothing is kept, so a later call never sees stale settings.
+_NOT_IN_A_COMMAND: Final = Settings()
+_command_settings: ContextVar[Settings | None] = ContextVar(
+    "command_settings", default=_NOT_IN_A_COMMAND
+)
+
+
+@contextmanager
+def command_scope() -> Iterator[None]:
+    """One subcommand's run: config.toml is read at most once inside it, on first need."""
+    token = _command_settings.set(None)
+    try:
+        yield
+    finally:
+        _command_settings.reset(token)
+
+
 def script_settings(err: TextIO) -> Settings:
     """The user's config.toml as scripts use it (default corpus and reading list, the web
     search for Markdown links). Problems are printed; an error ends the command with exit 2
     rather than guessing, e.g. writing to another reading list than the one configured."""
+    cached = _command_settings.get()
+    if cached is not None and cached is not _NOT_IN_A_COMMAND:
+        return cached
     settings, problems = load_settings()
     for problem in problems:
         say(err, str(problem))
     if any(problem.severity == "error" for problem in problems):
         raise ParserExit(USAGE_ERROR)
+    if cached is None:  # inside a command: keep them for its other questions
+        _command_settings.set(settings)
     return settings
 
 
