@@ -121,6 +121,18 @@ class InitReport:
         return f"{what} at {self.top}; merge driver registered{remote}"
 
 
+@contextlib.contextmanager
+def _as_sync_error() -> Iterator[None]:
+    """git's and the file system's failures, as the one error callers of sync handle."""
+    try:
+        yield
+    except GitError as error:
+        raise SyncError(str(error)) from None
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise SyncError(f"{where}{error.strerror or error}") from None
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -318,13 +330,8 @@ def init_sync(
     Does not sync; ``sync_reading_list`` does (and creates the first commit). SyncError
     when it cannot.
     """
-    try:
+    with _as_sync_error():
         return _init(db_path, remote, environ, lock_timeout)
-    except GitError as error:
-        raise SyncError(str(error)) from None
-    except OSError as error:
-        where = f"{error.filename}: " if error.filename else ""
-        raise SyncError(f"{where}{error.strerror or error}") from None
 
 
 def _init(
@@ -391,15 +398,10 @@ def sync_reading_list(
     Raises SyncError (GitError and GitMissing are subclasses of neither, but are caught and
     turned into SyncError here) when sync cannot run; offline is a report, not an error.
     """
-    try:
+    with _as_sync_error():
         return _sync(
             db_path, remote, environ, max_attempts, lock_timeout, sync_lock_timeout, before_push
         )
-    except GitError as error:
-        raise SyncError(str(error)) from None
-    except OSError as error:
-        where = f"{error.filename}: " if error.filename else ""
-        raise SyncError(f"{where}{error.strerror or error}") from None
 
 
 def _sync(
