@@ -119,7 +119,7 @@ def _paper_reader(papers: Sequence[Paper]) -> Callable[[int], Paper]:
     if isinstance(papers, PaperTable):
         # Indexing a PaperTable keeps every paper it builds (for the visible rows); walking
         # 10^6 of them for features would pin a gigabyte of objects, so build them uncached.
-        return papers._build
+        return papers.peek
     return papers.__getitem__
 
 

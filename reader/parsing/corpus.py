@@ -59,6 +59,21 @@ class FileSummary:
         return self.format is None
 
 
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """How a corpus grew from a cached one by files added after its own.
+
+    The search index cached under ``base_key`` still describes the first ``base_size``
+    papers, except those at ``changed`` positions below ``base_size`` (a new record merged
+    into them); positions from ``base_size`` on are new. The search layer serves the old
+    papers from that index and indexes only ``changed`` (see reader.search.segments).
+    """
+
+    base_key: str
+    base_size: int
+    changed: tuple[int, ...]  # ascending
+
+
 @dataclass(slots=True)
 class Corpus:
     papers: Sequence[Paper]  # a list after parsing, a PaperTable when read from the cache
@@ -70,6 +85,8 @@ class Corpus:
     cache_key: str | None = None
     # Set while near duplicates are still to be linked (``load_corpus(link=False)``).
     pending: _Pending | None = None
+    # Set when only added files were parsed (see Growth).
+    growth: Growth | None = None
 
     @property
     def linked(self) -> bool:
@@ -223,12 +240,27 @@ def _looks_like_bibtex(lines: list[tuple[int, str]]) -> bool:
 @dataclass(slots=True)
 class _Pending:
     papers: Sequence[Paper]
-    linker: Linker
+    linker: Linker | None  # None: read the Linker cached under ``linker_key`` when linking
     to_link: list[int]  # positions still to be linked
     relink: set[int]  # positions whose possible_duplicates must be refreshed
     manifest_key: str | None
     keys: list[FileKey]
     abstracts: AbstractStore | None = None  # once written to the cache
+    # The grown corpus's predecessor, whose cached Linker (tens of MB at 10^5 papers) is
+    # read only when linking starts, after the list is already on screen.
+    linker_key: str | None = None
+
+    def take_linker(self) -> Linker:
+        if self.linker is None:
+            key = self.linker_key
+            cached = None if key is None else read_entry(cache_dir(), "links", key)
+            if isinstance(cached, Linker):
+                self.linker = cached
+            else:  # gone or damaged: link every paper from scratch, same links
+                self.linker = Linker()
+                self.to_link = list(range(len(self.papers)))
+                self.relink = set(self.to_link)
+        return self.linker
 
 
 def load_corpus(
@@ -271,8 +303,9 @@ def finish_loading(
         if progress is not None:
             progress(LINK, done, total)
 
-    touched = pending.linker.add(pending.papers, pending.to_link, report)
-    apply_links(pending.papers, pending.linker, touched | pending.relink)
+    linker = pending.take_linker()
+    touched = linker.add(pending.papers, pending.to_link, report)
+    apply_links(pending.papers, linker, touched | pending.relink)
     corpus.pending = None
     if corpus.cache_key is not None:
         _write_cache(corpus, pending, linked=True)
@@ -395,10 +428,14 @@ def _add_files(
     progress: Progress | None,
     manifest_key: str,
 ) -> Corpus | None:
-    """The old corpus plus the files after its own: only those are parsed and linked."""
+    """The old corpus plus the files after its own: only those are parsed and linked.
+
+    The old papers stay in their table, unbuilt: new papers are appended to it and a
+    merged duplicate replaces its row, so adding a day's file costs that file, not the
+    corpus.
+    """
     old = _read_cached(old_key, [])
-    linker = read_entry(cache_dir(), "links", old_key)
-    if old is None or old.pending is not None or not isinstance(linker, Linker):
+    if old is None or old.pending is not None or not isinstance(old.papers, PaperTable):
         return None
     start = len(old.files)
     if start >= len(files):
@@ -406,14 +443,18 @@ def _add_files(
     parsed = _parse_all(files[start:], keys[start:], progress)
     if progress is not None:
         progress(MERGE, 0, 1)
-    papers = list(old.papers)
-    changed = merge_into(papers, (p for f in parsed for p in f.papers))
+    table = old.papers
+    base_size = len(table)
+    changed = merge_into(table, (p for f in parsed for p in f.papers))
     if progress is not None:
         progress(MERGE, 1, 1)
     files_summary = old.files + [FileSummary.of(f) for f in parsed]
     problems.extend(problem for f in files_summary for problem in f.problems)
-    corpus = Corpus(papers, files_summary, problems)
-    corpus.pending = _Pending(papers, linker, sorted(changed), set(changed), manifest_key, keys)
+    corpus = Corpus(table, files_summary, problems, PaperIndex(table))
+    corpus.growth = Growth(old_key, base_size, tuple(sorted(changed)))
+    corpus.pending = _Pending(
+        table, None, sorted(changed), set(changed), manifest_key, keys, linker_key=old_key
+    )
     return corpus
 
 
@@ -424,18 +465,27 @@ def _write_cache(corpus: Corpus, pending: _Pending, *, linked: bool) -> None:
         # Stored by column: a warm start then reads a few long lists instead of building
         # a million objects (see table.py). Written once, reused by the linked snapshot.
         pending.abstracts = AbstractStore.write(
-            (paper.abstract for paper in corpus.papers),
+            (paper.abstract for paper in _unkept(corpus.papers)),
             lambda chunks: write_blob(cache_dir(), "abstracts", key, chunks),
         )
         if pending.abstracts is None:
             return
-    state = (PaperTable.from_papers(corpus.papers, pending.abstracts), corpus.files, linked)
+    table = PaperTable.from_papers(_unkept(corpus.papers), pending.abstracts)
+    state = (table, corpus.files, linked)
     write_entry(cache_dir(), "corpus", key, state)
     if linked:
         write_entry(cache_dir(), "links", key, pending.linker)
         if pending.manifest_key is not None and pending.keys:
             manifest = (pending.keys, key)
             write_entry(cache_dir(), "manifest", pending.manifest_key, manifest, keep=16)
+
+
+def _unkept(papers: Sequence[Paper]) -> Iterable[Paper]:
+    """Every paper, without a table keeping each one it builds (10^6 papers would pin
+    gigabytes just to be written out)."""
+    if isinstance(papers, PaperTable):
+        return map(papers.peek, range(len(papers)))
+    return papers
 
 
 def _read_cached(

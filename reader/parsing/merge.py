@@ -17,13 +17,14 @@ blocks of the old corpus gives exactly the links of linking everything from scra
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from rapidfuzz import fuzz
 
 from reader.model.paper import Paper, fold_text
+from reader.parsing.table import PaperTable, paper_ids
 
 _SIMILAR = 90.0  # rapidfuzz ratio at or above which two titles or abstracts are near duplicates
 _ABSTRACT_PREFIX_CHARS = 400  # enough text to tell two abstracts apart, bounded cost per pair
@@ -113,7 +114,7 @@ def merge_duplicates(papers: Iterable[Paper]) -> list[Paper]:
     return [group[0] if len(group) == 1 else _richest(group) for group in groups.values()]
 
 
-def merge_into(papers: list[Paper], new: Iterable[Paper]) -> set[int]:
+def merge_into(papers: MutableSequence[Paper] | PaperTable, new: Iterable[Paper]) -> set[int]:
     """Merge ``new`` records (from files after those of ``papers``) into ``papers`` in place.
 
     Returns the positions that changed or were added. Because ``_richest`` takes each field
@@ -121,7 +122,8 @@ def merge_into(papers: list[Paper], new: Iterable[Paper]) -> set[int]:
     same record as merging all of them at once: the result equals ``merge_duplicates`` of
     everything.
     """
-    positions = {paper.id: index for index, paper in enumerate(papers)}
+    # Ids only: a cached corpus's table would build every paper to be enumerated.
+    positions = {paper_id: index for index, paper_id in enumerate(paper_ids(papers))}
     groups: dict[str, list[Paper]] = {}
     for paper in new:
         groups.setdefault(paper.id, []).append(paper)

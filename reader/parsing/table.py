@@ -98,13 +98,36 @@ class AbstractStore(Sequence[str]):
 
 
 class PaperTable(Sequence[Paper]):
+    """Rows from columns, plus papers added or replaced after loading (a day's new file
+    merged into a cached corpus) held as objects: growing never rebuilds the columns."""
+
     def __init__(self, columns: dict[str, Any]) -> None:
         self._columns = columns
         self._made: list[Paper | None] = [None] * len(columns["ids"])
+        self._stored = len(self._made)  # rows backed by the columns
+        self._replaced: dict[int, Paper] = {}  # stored rows whose paper changed since
+        self._ids: list[str] | None = None  # the columns' ids plus the appended papers'
+
+    def append(self, paper: Paper) -> None:
+        self._made.append(paper)
+        if self._ids is not None:
+            self._ids.append(paper.id)
+
+    def __setitem__(self, index: int, paper: Paper) -> None:
+        """Replace a row by a paper with the same id (``merge_into`` merging a duplicate)."""
+        if self.ids[index] != paper.id:
+            raise ValueError(f"row {index} holds {self.ids[index]!r}, not {paper.id!r}")
+        self._made[index] = paper
+        if index < self._stored:
+            self._replaced[index] = paper
+
+    @property
+    def grown(self) -> bool:
+        return bool(self._replaced) or len(self._made) > self._stored
 
     @classmethod
     def from_papers(
-        cls, papers: Sequence[Paper], abstracts: Sequence[str] | None = None
+        cls, papers: Iterable[Paper], abstracts: Sequence[str] | None = None
     ) -> PaperTable:
         """Columns of ``papers``; ``abstracts`` (e.g. an AbstractStore) replaces theirs."""
         columns: dict[str, Any] = {name: [] for name in _COLUMNS}
@@ -141,8 +164,13 @@ class PaperTable(Sequence[Paper]):
 
     @property
     def ids(self) -> list[str]:
-        ids: list[str] = self._columns["ids"]
-        return ids
+        stored: list[str] = self._columns["ids"]
+        if len(self._made) == self._stored:
+            return stored
+        if self._ids is None:
+            appended = self._made[self._stored :]
+            self._ids = stored + [paper.id for paper in appended if paper is not None]
+        return self._ids
 
     @property
     def abstracts(self) -> AbstractStore | None:
@@ -168,7 +196,22 @@ class PaperTable(Sequence[Paper]):
         for index in range(len(self)):
             yield self[index]
 
+    def peek(self, index: int) -> Paper:
+        """The paper at ``index`` without keeping it if it was not built yet (walking every
+        row of 10^6 would otherwise pin gigabytes of objects)."""
+        return self._made[index] or self._build(index)
+
     def _build(self, index: int) -> Paper:
+        """The paper at ``index``, built from the columns without keeping it (rows added or
+        replaced since loading are returned as they are)."""
+        if index < 0:
+            index += len(self._made)
+        if index >= self._stored:
+            paper = self._made[index]
+            assert paper is not None
+            return paper
+        if index in self._replaced:
+            return self._replaced[index]
         c = self._columns
         paths = c["paths"]
         return Paper(
@@ -188,7 +231,18 @@ class PaperTable(Sequence[Paper]):
         )
 
     def __reduce__(self) -> tuple[type[PaperTable], tuple[dict[str, Any]]]:
+        if self.grown:  # the added papers live outside the columns: store them as columns
+            return (PaperTable, (PaperTable.from_papers(self)._columns,))
         return (PaperTable, (self._columns,))
+
+    def links_column(self) -> list[bool]:
+        """Whether each row has possible duplicates, without building rows: a built row's
+        own value wins, since linking updates built papers in place."""
+        stored = self._columns["possible_duplicates"]
+        return [
+            bool(made.possible_duplicates if made is not None else stored[index])
+            for index, made in enumerate(self._made)
+        ]
 
 
 class PaperIndex(Mapping[str, Paper]):
@@ -216,15 +270,21 @@ class PaperIndex(Mapping[str, Paper]):
 
 
 def paper_ids(papers: Sequence[Paper]) -> list[str]:
-    """Every paper's id, without materialising a table's papers."""
+    """Every paper's id, without materialising a table's papers (or a view's that has
+    them: see ``reader.search.segments.Prefix``)."""
     if isinstance(papers, PaperTable):
         return papers.ids
+    ids = getattr(papers, "ids", None)
+    if isinstance(ids, list):
+        return ids
     return [paper.id for paper in papers]
 
 
 def has_possible_duplicates(papers: Sequence[Paper]) -> list[bool]:
     """Whether each paper is linked to a possible duplicate, without materialising a
     table's papers (a built paper stays cached: building 10^6 of them costs gigabytes)."""
-    if isinstance(papers, PaperTable):
-        return [bool(links) for links in papers._columns["possible_duplicates"]]
+    links_column = getattr(papers, "links_column", None)
+    if callable(links_column):
+        found: list[bool] = links_column()
+        return found
     return [bool(paper.possible_duplicates) for paper in papers]

@@ -24,7 +24,7 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import compress, islice
 
@@ -35,6 +35,7 @@ from reader.parsing.table import paper_ids as ids_of_papers
 from reader.search import bitsets
 from reader.search.expansion import PLURAL_SUFFIXES, WordMatch, match_word, vocab_index
 from reader.search.index import ORG, SearchIndex, as_bits, fingerprint
+from reader.search.index import title_key as _title_key
 from reader.search.query import (
     AUTHOR,
     CATEGORY,
@@ -79,6 +80,9 @@ class SearchResult:
     cancelled: bool = False
     total: int = 0  # matches before ``limit``
     truncated: bool = False  # some rare matches were skipped to answer quickly
+    # Relevance order only: the score of the results from each start index, as
+    # ``[start0, score0, start1, score1, ...]`` (0: the unranked tail); see ranking.py.
+    runs: list[int] = field(default_factory=list)
 
 
 class SearchEngine:
@@ -105,8 +109,35 @@ class SearchEngine:
     def to_state(self) -> SearchIndex:
         return self._index
 
+    def hide(self, positions: Sequence[int]) -> None:
+        """Leave the papers at ``positions`` out of every result from now on: another index
+        serves them (a paper a later file changed, see segments.py)."""
+        internal_of = self._index.internal_of
+        hidden = bitsets.from_ids([internal_of[p] for p in positions], self._index.size)
+        self._all &= ~hidden
+        self._hidden |= hidden
+
+    def date_key(self, position: int) -> int:
+        """The paper's date as YYYYMMDD (0 when undated): the key of newest-first order."""
+        return self._index.date_keys[self._index.internal_of[position]]
+
+    def title_rank(self, position: int) -> int:
+        """The paper's place in title order among this engine's papers."""
+        return self._index.title_rank[self._index.internal_of[position]]
+
+    def title_rank_of(self, paper: Paper) -> int:
+        """Where a paper this engine does not hold would go in its title order."""
+        index = self._index
+        key = _title_key(paper)
+        return bisect_left(
+            index.title_order,
+            key,
+            key=lambda internal: _title_key(self._papers[index.order[internal]]),
+        )
+
     def _init_caches(self) -> None:
         self._all = bitsets.span(0, self._index.size)
+        self._hidden = 0
         # A superseded search may still be winding down in another thread while the next one
         # runs, so the shared caches are guarded and the last result is swapped in one piece.
         self._lock = threading.Lock()
@@ -130,6 +161,11 @@ class SearchEngine:
 
     def __len__(self) -> int:
         return self._index.size
+
+    @property
+    def needs_compaction(self) -> bool:
+        """Never: one index over everything (see segments.SegmentedEngine)."""
+        return False
 
     def clear_caches(self) -> None:
         """Forget cached word matches (benchmarks use this to measure cold searches)."""
@@ -158,15 +194,22 @@ class SearchEngine:
             # fewer candidates); the caller guarantees it holds every match (narrowing.py).
             start = self._all if within is None else self._within_bits(within)
             matches, scores, truncated = self._matches(query, annotations, stop, start)
-            indices = self._order(matches, scores, query, sort, limit, stop)
+            indices, runs = self._order(matches, scores, query, sort, limit, stop)
         except Cancelled:
             return SearchResult(query, [], query.hint, cancelled=True)
         if len(indices) == matches.bit_count():
             self._last = (indices, matches)
-        return SearchResult(query, indices, query.hint, False, matches.bit_count(), truncated)
+        total = matches.bit_count()
+        return SearchResult(query, indices, query.hint, False, total, truncated, runs)
 
     def _everything(self, query: ParsedQuery, sort: SortKey, limit: int | None) -> SearchResult:
         index = self._index
+        if self._hidden:
+            if sort is SortKey.TITLE:
+                shown = self._by_title(self._all, limit)
+            else:
+                shown = bitsets.select(self._all, index.order, limit)
+            return SearchResult(query, shown, query.hint, False, self._all.bit_count())
         if sort is SortKey.TITLE:
             indices = list(self._positions_by_title()[:limit])
         else:
@@ -382,20 +425,21 @@ class SearchEngine:
         sort: SortKey,
         limit: int | None,
         stop: Callable[[], bool],
-    ) -> list[int]:
-        """Corpus positions of ``matches`` in display order."""
+    ) -> tuple[list[int], list[int]]:
+        """Corpus positions of ``matches`` in display order, and their relevance runs."""
         if stop():
             raise Cancelled
         positions = self._index.order
         if sort is SortKey.TITLE:
-            return self._by_title(matches, limit)
+            return self._by_title(matches, limit), []
         if sort in (SortKey.DATE, SortKey.FOR_YOU) or not scores.words:
-            return bitsets.select(matches, positions, limit)
+            return bitsets.select(matches, positions, limit), []
         ranked, runs = by_relevance(matches, scores, limit, stop, positions)
         words = " ".join(word for word, _ in query.highlight_words)
-        return rerank_head(
+        reranked = rerank_head(
             ranked, runs, words, self._folded_titles, self._index.internal_of.__getitem__
         )
+        return reranked, runs
 
     def _by_title(self, matches: int, limit: int | None) -> list[int]:
         index = self._index

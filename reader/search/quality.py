@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reader.search.deferred import DeferredEngine
 from reader.search.engine import SearchEngine
+from reader.search.segments import SegmentedEngine
 
 _CHECKS: tuple[tuple[str, str], ...] = (
     ("without authors", "-has:authors"),
@@ -26,6 +28,6 @@ class QualityCount:
     query: str  # the search that lists them
 
 
-def data_quality(engine: SearchEngine) -> list[QualityCount]:
+def data_quality(engine: SearchEngine | SegmentedEngine | DeferredEngine) -> list[QualityCount]:
     """One count per check, in a fixed order (zero counts included)."""
     return [QualityCount(label, engine.search(query, {}).total, query) for label, query in _CHECKS]

@@ -19,7 +19,7 @@ from reader.model.annotation import Annotation, Status
 from reader.model.paper import Paper
 from reader.model.tags import normalize_tags
 from reader.parsing.corpus import Corpus
-from reader.search import SearchEngine
+from reader.search import DeferredEngine, SearchEngine, Searcher
 from reader.service.exporting import ExportRequest, run_export
 from reader.service.scopes import Scope
 from reader.service.views import View, build_views
@@ -50,7 +50,7 @@ class Session:
         self,
         corpus: Corpus,
         reading_list: ReadingList,
-        engine: SearchEngine | None = None,
+        engine: Searcher | None = None,
         *,
         web_search: WebSearch | None = None,
     ) -> None:
@@ -61,7 +61,7 @@ class Session:
         self.by_id: Mapping[str, Paper] = corpus.by_id
         self.reading_list = reading_list
         # Built once over the whole corpus (or read from the cache), in the loading thread.
-        self.engine = engine if engine is not None else SearchEngine(self.papers)
+        self.engine: Searcher = engine if engine is not None else SearchEngine(self.papers)
         # Citation keys take seconds at 10^5 papers and are needed only for copying and
         # exporting: built on first use (the main screen warms them in the background).
         self._keys: CitationKeys | None = None
@@ -72,6 +72,12 @@ class Session:
         self.closed = False
         self._last_poll_error: str | None = None
         self._counts: dict[str, tuple[int, int]] = {}  # saved query -> (generation, count)
+
+    @property
+    def search_ready(self) -> bool:
+        """False while the index is still being built (searches other than "everything"
+        wait for it; see reader.search.deferred)."""
+        return not isinstance(self.engine, DeferredEngine) or self.engine.ready
 
     @property
     def keys(self) -> CitationKeys:
@@ -117,6 +123,8 @@ class Session:
         cached = self._counts.get(query)
         if cached is not None and cached[0] == self.generation:
             return cached[1]
+        if not self.search_ready:
+            return 0  # not cached: counted again once the index is ready
         count = self.engine.search(query, self.annotations()).total
         self._counts[query] = (self.generation, count)
         return count

@@ -24,8 +24,9 @@ from textual.screen import Screen
 
 from reader.config import Settings
 from reader.export.links import web_search_for
-from reader.parsing.corpus import INDEX, LINK, finish_loading, load_corpus
-from reader.search.cached import engine_for
+from reader.parsing.corpus import INDEX, LINK, Corpus, finish_loading, load_corpus
+from reader.search import DeferredEngine, SearchEngine
+from reader.search.cached import quick_engine, save_engine
 from reader.service.session import Session, plural
 from reader.service.syncing import sync_now
 from reader.storage.errors import CorruptStoreError, StoreError
@@ -38,9 +39,13 @@ from reader.ui.screens.main import MainScreen
 from reader.ui.screens.store_error import StoreChoice, StoreErrorScreen
 from reader.ui.state import UiState
 from reader.ui.themes import default_theme_dirs, load_themes, with_reader_variables
+from reader.ui.widgets.counts_bar import CountsBar
+from reader.ui.widgets.sidebar import Sidebar
 
 DEFAULT_THEME = "reader-dark"
 _PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent from the loading thread
+# What the counts line says while a phase runs behind the list.
+_BEHIND = {INDEX: "indexing for search", LINK: "linking near duplicates"}
 
 
 class ReaderApp(App[None]):
@@ -75,6 +80,9 @@ class ReaderApp(App[None]):
         self.reading_list: ReadingList | None = None
         self.session: Session | None = None
         self._last_progress = 0.0
+        self._last_phase = ""
+        self._behind_list = False  # loading goes on behind the shown list
+        self.background_note = ""  # what the counts line says still runs
 
     def get_css_variables(self) -> dict[str, str]:
         return with_reader_variables(super().get_css_variables())
@@ -173,39 +181,70 @@ class ReaderApp(App[None]):
         assert self.reading_list is not None
         try:
             corpus = load_corpus(self.corpus_paths, progress=self._report_progress, link=False)
-            engine = engine_for(
-                corpus, progress=lambda done, total: self._report_progress(INDEX, done, total)
-            )
+            quick = quick_engine(corpus)
+            # No index yet: the list is shown at once and searches wait for the index.
+            engine = quick.engine if quick is not None else DeferredEngine(corpus.papers)
             search = web_search_for(self.settings.open_url)
             session = Session(corpus, self.reading_list, engine, web_search=search)
         except Exception as error:  # the loader reports bad input as problems; this is a bug
             self.call_from_thread(self._loading_failed, error)
             return
         self.call_from_thread(self._loaded, session)
-        if not corpus.linked:
-            # Second stage: the list is already usable; links appear as they are found.
-            self.call_from_thread(self._set_background, "Linking near duplicates…")
-            try:
+        self._behind_list = True
+        # Second stage, behind the usable list: the index (if it was not cached), then the
+        # near-duplicate links and the cache; each shows its progress in the counts line.
+        try:
+            if isinstance(engine, DeferredEngine):
+                engine.provide(self._build_index(corpus))
+                self.call_from_thread(self._index_ready, session)
+            elif quick is not None and quick.engine.needs_compaction:
+                session.engine = self._build_index(corpus)  # one index over everything again
+            elif quick is not None and quick.fresh:
+                save_engine(corpus, quick.engine)
+            if not corpus.linked:
                 finish_loading(corpus, progress=self._report_progress)
-            except Exception as error:  # a bug: the papers stay usable, only links are missing
-                self.call_from_thread(self._loading_failed, error)
-                return
+        except Exception as error:  # a bug: the papers stay usable, only this stage is lost
+            self.call_from_thread(self._loading_failed, error)
+            return
+        finally:
             self.call_from_thread(self._set_background, None)
         # The corpus lives as long as the app: keep the collector from rescanning a
         # million records on every cycle.
         gc.freeze()
 
+    def _build_index(self, corpus: Corpus) -> SearchEngine:
+        engine = SearchEngine(
+            corpus.papers, progress=lambda done, total: self._report_progress(INDEX, done, total)
+        )
+        save_engine(corpus, engine)
+        return engine
+
+    def _index_ready(self, session: Session) -> None:
+        """Saved searches are counted by searching: count them now."""
+        for screen in self.screen_stack:
+            for sidebar in screen.query(Sidebar):
+                sidebar.set_views(session.views())
+
     def _report_progress(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if now - self._last_progress < _PROGRESS_INTERVAL and done < total:
+        # Throttled, but never the first report of a phase: the screen must not go on
+        # naming a phase that is over.
+        new_phase = phase != self._last_phase
+        if now - self._last_progress < _PROGRESS_INTERVAL and done < total and not new_phase:
             return
-        self._last_progress = now
-        if phase == LINK and self._loading_screen() is None:
-            return  # linking after the list is shown: the notification says so
+        self._last_progress, self._last_phase = now, phase
+        if self._behind_list:  # a note in the counts line
+            percent = done * 100 // total if total else 0
+            message = f"{_BEHIND.get(phase, phase)} {percent}%"
+            self.call_from_thread(self._set_background, message)
+            return
         self.call_from_thread(self._set_progress, phase, done, total)
 
     def _set_background(self, message: str | None) -> None:
-        self.sub_title = message or ""
+        self.background_note = message or ""  # a counts line mounted later reads it
+        for screen in self.screen_stack:
+            for counts in screen.query(CountsBar):
+                counts.set_background(self.background_note)
 
     def _loading_screen(self) -> LoadingScreen | None:
         screen = self.screen

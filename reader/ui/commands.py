@@ -124,7 +124,9 @@ class PaperCommands:
         self.screen.app.push_screen(HelpScreen(help_rows(self.screen.app_settings.keymap)))
 
     def do_problems(self) -> None:
-        quality = data_quality(self.session.engine)
+        if not self.session.search_ready:  # the counts are searches: they would wait
+            self.screen.notify("Data-quality counts appear once indexing is done.", markup=False)
+        quality = data_quality(self.session.engine) if self.session.search_ready else []
         problems = ProblemsScreen(self.session.corpus.problems, quality)
         self.screen.app.push_screen(problems, self._search_for)
 

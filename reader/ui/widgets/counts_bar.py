@@ -7,7 +7,21 @@ from textual.widgets import Static
 
 
 class CountsBar(Static):
+    """Also says what still runs behind the list (indexing, linking), set by the app."""
+
+    _shown: tuple[str, int, str, str] = ("", 0, "", "")
+    _background = ""
+
+    def on_mount(self) -> None:
+        # Work may have started behind the list before this bar existed.
+        self._background = getattr(self.app, "background_note", "")
+
+    def set_background(self, message: str) -> None:
+        self._background = message
+        self.show(*self._shown)
+
     def show(self, counts: str, selected: int, sort: str, note: str = "") -> None:
+        self._shown = (counts, selected, sort, note)
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("reader  ", "bold")
         line.append(counts)
@@ -16,4 +30,6 @@ class CountsBar(Static):
         line.append(f" · sort: {sort}")
         if note:
             line.append(f" · {note}", "dim")
+        if self._background:
+            line.append(f" · {self._background}…", "italic")
         self.update(line)
