@@ -187,3 +187,44 @@ def test_any_query_text_answers_like_one_index(
         expected.total,
         expected.hint,
     )
+
+
+WORDS = sorted(
+    {
+        word.lower()
+        for paper in load_corpus([SAMPLE], use_cache=False).papers[:200]
+        for word in (paper.title or "").split()
+        if word.isalpha() and len(word) > 2
+    }
+)
+
+
+@st.composite
+def typed_queries(draw: st.DrawFn) -> str:
+    """Queries as people type them: real words, cut short (a prefix), or with one typo."""
+    words = []
+    for _ in range(draw(st.integers(1, 3))):
+        word = draw(st.sampled_from(WORDS))
+        cut = draw(st.integers(1, len(word)))
+        typo = draw(st.integers(0, len(word) - 1))
+        shape = draw(st.sampled_from(["whole", "prefix", "typo", "negated"]))
+        words.append(
+            {
+                "whole": word,
+                "prefix": word[:cut],
+                "typo": word[:typo] + word[typo + 1 :],
+                "negated": "-" + word,
+            }[shape]
+        )
+    return " ".join(words)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(query=typed_queries(), sort=st.sampled_from(list(SortKey)))
+def test_typed_words_prefixes_and_typos_answer_like_one_index(
+    grown: tuple[Corpus, SegmentedEngine], query: str, sort: SortKey
+) -> None:
+    corpus, segmented = grown
+    expected = SearchEngine(corpus.papers).search(query, {}, sort)
+    found = segmented.search(query, {}, sort)
+    assert (found.indices, found.total) == (expected.indices, expected.total)

@@ -86,6 +86,8 @@ class SearchResult:
 
 
 class SearchEngine:
+    _peers: tuple[SearchIndex, ...]
+
     def __init__(
         self, papers: Sequence[Paper], *, progress: Callable[[int, int], None] | None = None
     ) -> None:
@@ -117,6 +119,12 @@ class SearchEngine:
         self._all &= ~hidden
         self._hidden |= hidden
 
+    def search_beside(self, peers: tuple[SearchIndex, ...]) -> None:
+        """Indexes searched together with this one: typo correction considers them too."""
+        self._peers = tuple(peers)
+        with self._lock:
+            self._words.clear()
+
     def date_key(self, position: int) -> int:
         """The paper's date as YYYYMMDD (0 when undated): the key of newest-first order."""
         return self._index.date_keys[self._index.internal_of[position]]
@@ -138,6 +146,7 @@ class SearchEngine:
     def _init_caches(self) -> None:
         self._all = bitsets.span(0, self._index.size)
         self._hidden = 0
+        self._peers = ()  # indexes searched beside this one: see search_beside
         # A superseded search may still be winding down in another thread while the next one
         # runs, so the shared caches are guarded and the last result is swapped in one piece.
         self._lock = threading.Lock()
@@ -272,6 +281,7 @@ class SearchEngine:
             prefix=prefix,
             fuzzy=fuzzy,
             plurals=term.exact and not term.negated,
+            peers=self._peers,
         )
         with self._lock:
             self._words[key] = cached

@@ -66,7 +66,11 @@ def match_word(
     prefix: bool,
     fuzzy: bool,
     plurals: bool = False,
+    peers: tuple[SearchIndex, ...] = (),
 ) -> WordMatch:
+    """``peers`` are indexes searched beside this one (segments.py): whether a word is
+    corrected into its typo neighbours is decided on all of them together, as one index
+    over everything would decide it."""
     exact_at = vocab_index(index, word)
     loose: list[int] = []
     if plurals:
@@ -75,8 +79,11 @@ def match_word(
     if prefix:
         loose.extend(prefix_expansions(index, word))
     if fuzzy and len(word) >= MIN_TYPO_LENGTH:
-        frequency = index.doc_freq[exact_at] if exact_at is not None else 0
-        if frequency * RARE_TOKEN_RATIO <= index.size and not loose:
+        frequency = sum(_frequency(each, word) for each in peers)
+        frequency += index.doc_freq[exact_at] if exact_at is not None else 0
+        size = index.size + sum(each.size for each in peers)
+        found_elsewhere = any(_loose_exists(each, word, prefix, plurals) for each in peers)
+        if frequency * RARE_TOKEN_RATIO <= size and not loose and not found_elsewhere:
             loose.extend(typo_expansions(index, word))
     exact = {
         name: _bits_of([exact_at] if exact_at is not None else [], index, name)[0]
@@ -88,6 +95,24 @@ def match_word(
         loose_bits[name], cut = _bits_of(loose, index, name)
         truncated = truncated or cut
     return WordMatch(exact, loose_bits, truncated)
+
+
+def _frequency(index: SearchIndex, token: str) -> int:
+    position = vocab_index(index, token)
+    return 0 if position is None else index.doc_freq[position]
+
+
+def _loose_exists(index: SearchIndex, word: str, prefix: bool, plurals: bool) -> bool:
+    """Whether ``index`` holds a plural (when asked) or a longer token starting with
+    ``word`` (when it is a prefix): matches that rule out typo expansion."""
+    if plurals and any(vocab_index(index, word + suffix) is not None for suffix in PLURAL_SUFFIXES):
+        return True
+    if not prefix:
+        return False
+    start = bisect_left(index.vocab, word)
+    if start < len(index.vocab) and index.vocab[start] == word:
+        start += 1
+    return start < len(index.vocab) and index.vocab[start].startswith(word)
 
 
 def prefix_expansions(index: SearchIndex, word: str) -> list[int]:

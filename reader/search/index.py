@@ -20,12 +20,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import pickle
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -85,6 +83,10 @@ class SearchIndex:
         # rest meanwhile, and the helper's lists are appended (its ids are all higher).
         helper = _Helper.start(papers, order, _helper_share(size))
         mine = size - helper.count
+        # Progress counts papers, then a quarter as much again for compacting the lists,
+        # so the bar is never full while work goes on.
+        finishing = size // 4 + 1
+        total = size + finishing
         by_field: dict[str, defaultdict[str, array[int]]] = {
             name: defaultdict(_new_postings) for name in INDEXED_FIELDS
         }
@@ -107,17 +109,19 @@ class SearchIndex:
                 categories.setdefault(paper.category.casefold(), array("I")).append(internal)
             if paper.has_code:
                 code_ids.append(internal)
-            if progress is not None and internal % 10000 == 0:
-                progress(internal, size)
+            if progress is not None and internal % 10000 == 0 and internal < mine:
+                progress(internal, total)
         helper.join_into(by_field, papers, order)
         if progress is not None:
-            progress(size, size)
+            progress(size, total)
 
         text_fields = (TITLE, AUTHOR, ABSTRACT)
         vocab = sorted(set().union(*(by_field[name] for name in text_fields)))
         postings: dict[str, list[Postings | None]] = {}
         doc_freq = array("I", bytes(4 * len(vocab)))
-        for name in text_fields:
+        for done, name in enumerate(text_fields, 1):
+            if progress is not None:
+                progress(size + finishing * done // (len(text_fields) + 1), total)
             field_map = by_field[name]
             aligned: list[Postings | None] = []
             for index, token in enumerate(vocab):
@@ -132,7 +136,7 @@ class SearchIndex:
         for token in vocab:
             by_shape.setdefault((len(token), token[0]), []).append(token)
         org_vocab = sorted(org_map)
-        return cls(
+        built = cls(
             size=size,
             order=order,
             internal_of=internal_of,
@@ -150,6 +154,9 @@ class SearchIndex:
             has_code=bitsets.from_ids(code_ids, size),
             fingerprint=fingerprint(papers),
         )
+        if progress is not None:
+            progress(total, total)
+        return built
 
 
 def fingerprint(papers: Sequence[Paper]) -> str:
@@ -235,7 +242,7 @@ class _Helper:
             # spawn, not fork: the app calls this from a thread of a running event loop.
             pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             future = pool.submit(postings_of, _texts(papers, order[first:]), first)
-        except (OSError, RuntimeError, BrokenProcessPool):
+        except Exception:  # no process here (limits, a frozen app, ...): build it here
             return cls(count, first)
         return cls(count, first, future, pool)
 
@@ -251,7 +258,7 @@ class _Helper:
         if self.future is not None:
             try:
                 found = self.future.result()
-            except (OSError, RuntimeError, BrokenProcessPool, pickle.PickleError, EOFError):
+            except Exception:  # it died or its answer is unreadable: build it here
                 found = None
             finally:
                 assert self.pool is not None

@@ -110,6 +110,8 @@ class SegmentedEngine:
             self._added = SearchEngine.from_state(added_index, added_papers)
         self._local_of = {position: local for local, position in enumerate(added)}
         base.hide([position for position in added if position < base_size])
+        base.search_beside((self._added.to_state(),))
+        self._added.search_beside((base.to_state(),))
         self._title_places: dict[int, int] = {}  # added position -> place in base title order
 
     @classmethod

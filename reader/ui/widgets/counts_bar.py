@@ -24,12 +24,14 @@ class CountsBar(Static):
         self._shown = (counts, selected, sort, note)
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("reader  ", "bold")
+        if self._background:  # first: at 80 columns the end of the line is cut off
+            line.append(f"{self._background}… ", "italic")
+            line.append("· ")
         line.append(counts)
         if selected:
             line.append(f" · {selected} selected", "bold")
         line.append(f" · sort: {sort}")
         if note:
             line.append(f" · {note}", "dim")
-        if self._background:
-            line.append(f" · {self._background}…", "italic")
+
         self.update(line)
