@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.model.paper import Paper
+from reader.parsing import parallel
 from reader.parsing.cache import (
     FileKey,
     corpus_key,
@@ -315,17 +316,32 @@ def _load_cached(
     return corpus
 
 
-def _parse_cached(path: Path, key: FileKey | None) -> ParsedFile:
-    """One file, from the per-file cache when its key is known and cached."""
+def _cached_file(path: Path, key: FileKey | None) -> ParsedFile | None:
+    """One file from the per-file cache, when its key is known and cached."""
     if key is None:
-        return parse_file(path)
-    # One small directory per input path: looking up or pruning an entry never lists the
-    # entries of 10,000 other files.
-    directory = cache_dir() / "files" / key.path_key
-    cached = read_entry(directory, "file", key.key)
+        return None
+    cached = read_entry(_file_dir(key), "file", key.key)
     if isinstance(cached, ParsedFile) and cached.path == str(path):
         return cached
+    return None
+
+
+def _file_dir(key: FileKey) -> Path:
+    # One small directory per input path: looking up or pruning an entry never lists the
+    # entries of 10,000 other files.
+    return cache_dir() / "files" / key.path_key
+
+
+def parse_uncached(task: tuple[Path, FileKey | None, Path | None]) -> ParsedFile:
+    """Parse one file and, when it was read whole and unchanged, cache it in ``directory``.
+
+    Runs in worker processes too (``parallel``), hence one picklable argument, and the cache
+    directory is passed in: a worker's environment may be older than the caller's.
+    """
+    path, key, directory = task
     parsed = parse_file(path)
+    if key is None or directory is None:
+        return parsed
     if parsed.failed and not path.exists():
         return parsed  # gone before it could be read: parse_file's problem says so
     if _changed_while_read(path, key):
@@ -354,15 +370,41 @@ def _changed_while_read(path: Path, key: FileKey) -> bool:
 def _parse_all(
     files: Sequence[Path], keys: Sequence[FileKey | None], progress: Progress | None
 ) -> list[ParsedFile]:
-    parsed: list[ParsedFile] = []
+    """Each file from the per-file cache, or parsed (in worker processes when that pays)."""
     sizes = [_size(path) for path in files]
     total, done = sum(sizes), 0
-    for path, key, size in zip(files, keys, sizes, strict=True):
-        parsed.append(_parse_cached(path, key))
-        done += size
+    parsed: list[ParsedFile | None] = [None] * len(files)
+
+    def finished(index: int, result: ParsedFile) -> None:
+        nonlocal done
+        parsed[index] = result
+        done += sizes[index]
         if progress is not None:
             progress(PARSE, done, total)
-    return parsed
+
+    misses: list[int] = []
+    for index, (path, key) in enumerate(zip(files, keys, strict=True)):
+        cached = _cached_file(path, key)
+        if cached is None:
+            misses.append(index)
+        else:
+            finished(index, cached)
+    tasks = [(files[i], keys[i], _file_dir(k) if (k := keys[i]) else None) for i in misses]
+    workers = parallel.workers_for(len(misses), sum(sizes[i] for i in misses))
+    if workers > 1:
+        parallel.parse_files(
+            parse_uncached,
+            tasks,
+            workers=workers,
+            sizes=[sizes[i] for i in misses],
+            on_result=lambda n, result: finished(misses[n], result),
+        )
+    else:
+        for index, task in zip(misses, tasks, strict=True):
+            finished(index, parse_uncached(task))
+    complete = [p for p in parsed if p is not None]
+    assert len(complete) == len(files)
+    return complete
 
 
 def _parse_and_merge(

@@ -1,0 +1,305 @@
+"""Running one function over many files in worker processes, with every failure contained.
+
+``run`` hands each task to the next free worker (largest first, so one big file does not
+finish alone at the end) and hears each result as it arrives, so progress advances file by
+file. Results come back in task order, identical to running ``work`` in-process.
+
+Workers come from ``forkserver`` (``spawn`` where there is none), never ``fork``: the caller
+may be a thread of a running Textual app, and forking a threaded process can copy a held lock
+into the child. The forkserver is a fresh interpreter that imports the parsers once; each
+worker is forked from it, so a start costs milliseconds rather than a second of imports.
+
+A failure never loses another file's result and never raises:
+
+- workers cannot be started, or die before they are ready: the remaining tasks run in-process;
+- ``work`` raises in a worker: the task runs again in-process (so a bug shows as it would
+  without workers), except ``MemoryError``, which becomes ``lost(task, reason)``;
+- the worker holding a task dies (killed, crashed): the task is tried once more in a fresh
+  worker; if that one dies too, the task's result is ``lost(task, reason)``.
+
+Tasks and results cross process boundaries as pickles, and ``work`` is pickled by reference:
+it must be a module-level function. Nothing a worker inherits from the caller's environment
+later than the forkserver's start may matter to ``work``: pass such things in the task.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from reader.parsing.problems import ParsedFile, Problem
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Parsing in workers pays only past this many bytes to parse (benchmarks/README.md, "Parallel
+# parsing"): below it, starting the workers and shipping results back cost more than they save.
+MIN_BYTES = 32 << 20
+# Imported once by the forkserver, so no worker pays for them (the name grammar compiles on
+# import).
+PRELOAD = ("reader.parsing.corpus", "reader.parsing.listings", "reader.parsing.bibtex_import")
+
+# A task whose worker dies this many times is given up (``lost``).
+_TRIES = 2
+# How long finished workers get to exit on their own before they are terminated.
+_EXIT_GRACE = 2.0
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its affinity mask where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def workers_for(files: int, size: int) -> int:
+    """How many worker processes to parse ``files`` files of ``size`` bytes in all: 0 for none."""
+    if files < 2 or size < MIN_BYTES:
+        return 0
+    cores = available_cores()
+    return min(cores, files) if cores > 1 else 0
+
+
+FileTask = tuple[Path, Any, Any]  # (path, ...): the file comes first
+
+
+def parse_files(
+    work: Callable[[FileTask], ParsedFile],
+    tasks: Sequence[FileTask],
+    *,
+    workers: int,
+    sizes: Sequence[int],
+    on_result: Callable[[int, ParsedFile], None] | None = None,
+) -> list[ParsedFile]:
+    """``run`` for parsers: a file whose workers died gets a problem naming it instead."""
+    return run(
+        work,
+        tasks,
+        workers=workers,
+        lost=_lost_file,
+        weights=sizes,
+        on_result=on_result,
+        preload=PRELOAD,
+    )
+
+
+def _lost_file(task: FileTask, reason: str) -> ParsedFile:
+    name = str(task[0])
+    message = f"could not be parsed: {reason}; it is read again on the next start"
+    return ParsedFile(name, None, problems=[Problem(name, 0, message)])
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+def run(
+    work: Callable[[T], R],
+    tasks: Sequence[T],
+    *,
+    workers: int,
+    lost: Callable[[T, str], R],
+    weights: Sequence[int] | None = None,
+    on_result: Callable[[int, R], None] | None = None,
+    preload: Sequence[str] = (),
+) -> list[R]:
+    """``[work(task) for task in tasks]``, computed by up to ``workers`` processes.
+
+    ``on_result(index, result)`` is called in this thread as each task completes (in
+    completion order). ``weights`` (e.g. file sizes) orders dispatch, heaviest first.
+    ``preload`` names modules the forkserver imports once for all workers.
+    """
+    results: dict[int, R] = {}
+
+    def finish(index: int, result: R) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(index, result)
+
+    order = sorted(range(len(tasks)), key=lambda i: -weights[i]) if weights else range(len(tasks))
+    pool = _Pool(work, tasks, min(workers, len(tasks)), lost, finish, preload)
+    pool.queue.extend(order)
+    try:
+        pool.run()
+    finally:
+        pool.close()
+    for index in [*pool.local, *pool.queue]:  # what workers could not do: here, as without them
+        finish(index, work(tasks[index]))
+    return [results[i] for i in range(len(tasks))]
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    ready: bool = False
+    task: int | None = None
+
+
+class _Pool(Generic[T, R]):
+    def __init__(
+        self,
+        work: Callable[[T], R],
+        tasks: Sequence[T],
+        size: int,
+        lost: Callable[[T, str], R],
+        finish: Callable[[int, R], None],
+        preload: Sequence[str],
+    ) -> None:
+        self.work, self.tasks, self.size = work, tasks, size
+        self.lost, self.finish, self.preload = lost, finish, preload
+        self.queue: deque[int] = deque()  # for workers, next first
+        self.local: list[int] = []  # to run in this process once the workers are done
+        self.deaths: dict[int, int] = {}
+        self.workers: list[_Worker] = []
+        # Bounds restarts, so workers that keep dying for some other reason end the pool.
+        self.starts_left = size + _TRIES * len(tasks)
+
+    def run(self) -> None:
+        """Until the queue is empty and nothing is in flight, or no worker can run."""
+        while True:
+            while self.queue and len(self.workers) < self.size and self.starts_left > 0:
+                self.starts_left -= 1
+                if not self._start():
+                    self.starts_left = 0
+            for worker in self.workers:
+                if worker.task is None and self.queue:
+                    self._send(worker, self.queue.popleft())
+            busy = [w for w in self.workers if w.task is not None]
+            if not busy:
+                return  # all done, or no worker left to do the rest (run() does it here)
+            watched = [w.conn for w in self.workers] + [w.process.sentinel for w in self.workers]
+            ready = set(wait(watched))
+            for worker in list(self.workers):
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    self._hear(worker)
+
+    def _start(self) -> bool:
+        context = _context()
+        if self.preload and context.get_start_method() == "forkserver":
+            # Only takes effect when the forkserver is not running yet (it then stays up for
+            # the rest of this process, as with every forkserver user).
+            context.set_forkserver_preload(list(self.preload))
+        try:
+            ours, theirs = context.Pipe()
+            process = context.Process(  # type: ignore[attr-defined]
+                target=_serve, args=(theirs, self.work), daemon=True, name="reader-parse"
+            )
+            try:
+                process.start()
+            finally:
+                theirs.close()
+        except Exception:  # no processes here (limits, no /dev/shm, a frozen app, ...)
+            return False
+        self.workers.append(_Worker(process, ours))
+        return True
+
+    def _send(self, worker: _Worker, index: int) -> None:
+        worker.task = index
+        # If it died already, the send fails and _hear finds out (and requeues the task).
+        with contextlib.suppress(OSError, ValueError):
+            worker.conn.send((index, self.tasks[index]))
+
+    def _hear(self, worker: _Worker) -> None:
+        try:
+            if worker.conn.poll():
+                message = worker.conn.recv()
+            elif worker.process.is_alive():
+                return
+            else:
+                message = None
+        except Exception:  # EOF, a reset pipe or a truncated message: it died
+            message = None
+        if message is None:
+            self._died(worker)
+        elif message == "ready":
+            worker.ready = True
+        else:
+            index, outcome, _ = message
+            worker.task = None
+            if outcome == "ok":
+                self.finish(index, message[2])
+            elif outcome == "MemoryError":
+                self.finish(index, self.lost(self.tasks[index], "ran out of memory"))
+            else:  # a bug in work(): run it here, where it shows as it would without workers
+                self.local.append(index)
+
+    def _died(self, worker: _Worker) -> None:
+        self._retire(worker)
+        index = worker.task
+        if index is None:
+            return
+        if not worker.ready:
+            # It never came up: workers cannot run here (an import fails, say). No more
+            # starts; the queue goes to the workers still alive, or to this process.
+            self.starts_left = 0
+            self.queue.appendleft(index)
+            return
+        self.deaths[index] = self.deaths.get(index, 0) + 1
+        if self.deaths[index] < _TRIES:
+            self.queue.appendleft(index)  # a fresh worker tries it once more
+        else:
+            reason = _describe_exit(worker.process.exitcode)
+            self.finish(index, self.lost(self.tasks[index], reason))
+
+    def _retire(self, worker: _Worker) -> None:
+        self.workers.remove(worker)
+        worker.conn.close()
+        _end(worker.process)
+
+    def close(self) -> None:
+        """Ends every worker (after an exception here, their tasks are dropped)."""
+        for worker in self.workers:
+            worker.conn.close()  # the worker reads EOF and exits
+        for worker in self.workers:
+            _end(worker.process)
+        self.workers.clear()
+
+
+def _end(process: multiprocessing.process.BaseProcess) -> None:
+    process.join(_EXIT_GRACE)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"its worker process was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"its worker process was killed by signal {-code}"
+    return f"its worker process stopped (exit status {code})"
+
+
+def _serve(conn: Connection, work: Callable[[Any], Any]) -> None:
+    """A worker: tasks in, results out, until the parent closes its end of the pipe."""
+    # Ctrl+C in a terminal reaches the whole process group; the parent decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        conn.send("ready")
+        while True:
+            index, task = conn.recv()
+            try:
+                reply: tuple[int, str, Any] = (index, "ok", work(task))
+            except MemoryError:
+                reply = (index, "MemoryError", None)
+            except Exception as error:
+                reply = (index, type(error).__name__, str(error))
+            try:
+                conn.send(reply)
+            except MemoryError:  # the result is too large to pickle here
+                conn.send((index, "MemoryError", None))
+    except (EOFError, OSError):
+        return  # the parent is done (or gone)
