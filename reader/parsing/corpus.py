@@ -15,6 +15,7 @@ papers, ids, duplicate groups and links as loading everything from scratch.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from reader.model.paper import Paper
 from reader.parsing import parallel
 from reader.parsing.cache import (
+    PICKLE_PROTOCOL,
     FileKey,
     corpus_key,
     file_keys,
@@ -29,6 +31,7 @@ from reader.parsing.cache import (
     read_entry,
     write_blob,
     write_entry,
+    write_pickled,
 )
 from reader.parsing.decode import BinaryFileError, decode_lines
 from reader.parsing.merge import Linker, apply_links, merge_duplicates, merge_into
@@ -245,7 +248,7 @@ def load_corpus(
     """
     files, problems = expand_paths(paths)
     if not use_cache:
-        corpus = _parse_and_merge(files, [None] * len(files), problems, progress, None, [])
+        corpus = _parse_and_merge(files, [None] * len(files), problems, progress, None, [], None)
     else:
         corpus = _load_cached(paths, files, problems, progress)
     if link:
@@ -307,13 +310,10 @@ def _load_cached(
     )
     if appended:
         assert old_corpus is not None
-        grown = _add_files(old_corpus, files, keys, problems, progress, manifest_key)
+        grown = _add_files(old_corpus, files, keys, problems, progress, manifest_key, key)
         if grown is not None:
-            grown.cache_key = key
             return grown
-    corpus = _parse_and_merge(files, maybe_keys, problems, progress, manifest_key, keys)
-    corpus.cache_key = key
-    return corpus
+    return _parse_and_merge(files, maybe_keys, problems, progress, manifest_key, keys, key)
 
 
 def _cached_file(path: Path, key: FileKey | None) -> ParsedFile | None:
@@ -332,18 +332,44 @@ def _file_dir(key: FileKey) -> Path:
     return cache_dir() / "files" / key.path_key
 
 
-def parse_uncached(task: tuple[Path, FileKey | None, Path | None]) -> ParsedFile:
-    """Parse one file and, when it was read whole and unchanged, cache it in ``directory``.
+FileTask = tuple[Path, FileKey | None, Path | None]  # (file, its key, its cache directory)
 
-    Runs in worker processes too (``parallel``), hence one picklable argument, and the cache
-    directory is passed in: a worker's environment may be older than the caller's.
+
+def parse_uncached(task: FileTask) -> ParsedFile:
+    """Parse one file and, when it was read whole and unchanged, cache it."""
+    parsed, directory = _parse_checked(task)
+    if directory is not None:
+        write_entry(directory, "file", _entry_key(task), parsed, keep=1)
+    return parsed
+
+
+def parse_uncached_pickled(task: FileTask) -> bytes:
+    """``parse_uncached`` for a worker process, which returns its result pickled anyway: it
+    is pickled once, for the cache entry and for the trip back.
+
+    The cache directory comes in the task: a worker's environment may be older than ours.
     """
+    parsed, directory = _parse_checked(task)
+    data = pickle.dumps(parsed, PICKLE_PROTOCOL)
+    if directory is not None:
+        write_pickled(directory, "file", _entry_key(task), data, keep=1)
+    return data
+
+
+def _entry_key(task: FileTask) -> str:
+    key = task[1]
+    assert key is not None
+    return key.key
+
+
+def _parse_checked(task: FileTask) -> tuple[ParsedFile, Path | None]:
+    """The parsed file, and the directory to cache it in (None: not to be cached)."""
     path, key, directory = task
     parsed = parse_file(path)
     if key is None or directory is None:
-        return parsed
+        return parsed, None
     if parsed.failed and not path.exists():
-        return parsed  # gone before it could be read: parse_file's problem says so
+        return parsed, None  # gone before it could be read: parse_file's problem says so
     if _changed_while_read(path, key):
         parsed.problems.append(
             Problem(
@@ -354,9 +380,8 @@ def parse_uncached(task: tuple[Path, FileKey | None, Path | None]) -> ParsedFile
                 "warning",
             )
         )
-    else:
-        write_entry(directory, "file", key.key, parsed, keep=1)
-    return parsed
+        return parsed, None
+    return parsed, directory
 
 
 def _changed_while_read(path: Path, key: FileKey) -> bool:
@@ -369,8 +394,11 @@ def _changed_while_read(path: Path, key: FileKey) -> bool:
 
 def _parse_all(
     files: Sequence[Path], keys: Sequence[FileKey | None], progress: Progress | None
-) -> list[ParsedFile]:
-    """Each file from the per-file cache, or parsed (in worker processes when that pays)."""
+) -> tuple[list[ParsedFile], bool]:
+    """Each file from the per-file cache, or parsed (in worker processes when that pays),
+    and whether every file could be parsed: when a worker died on one, the corpus must not
+    be cached, or that file's records would be missing from every start until it changes.
+    """
     sizes = [_size(path) for path in files]
     total, done = sum(sizes), 0
     parsed: list[ParsedFile | None] = [None] * len(files)
@@ -389,10 +417,14 @@ def _parse_all(
             misses.append(index)
         else:
             finished(index, cached)
-    tasks = [(files[i], keys[i], _file_dir(k) if (k := keys[i]) else None) for i in misses]
+    tasks: list[FileTask] = [
+        (files[i], keys[i], _file_dir(k) if (k := keys[i]) else None) for i in misses
+    ]
+    lost: set[int] = set()
     workers = parallel.workers_for(len(misses), sum(sizes[i] for i in misses))
     if workers > 1:
-        parallel.parse_files(
+        _, lost = parallel.parse_files(
+            parse_uncached_pickled,
             parse_uncached,
             tasks,
             workers=workers,
@@ -404,7 +436,7 @@ def _parse_all(
             finished(index, parse_uncached(task))
     complete = [p for p in parsed if p is not None]
     assert len(complete) == len(files)
-    return complete
+    return complete, not lost
 
 
 def _parse_and_merge(
@@ -414,8 +446,9 @@ def _parse_and_merge(
     progress: Progress | None,
     manifest_key: str | None,
     complete_keys: list[FileKey],
+    key: str | None,
 ) -> Corpus:
-    parsed = _parse_all(files, keys, progress)
+    parsed, cacheable = _parse_all(files, keys, progress)
     if progress is not None:
         progress(MERGE, 0, 1)
     papers = merge_duplicates(p for f in parsed for p in f.papers)
@@ -423,6 +456,7 @@ def _parse_and_merge(
         progress(MERGE, 1, 1)
     problems.extend(problem for f in parsed for problem in f.problems)
     corpus = Corpus(papers, [FileSummary.of(f) for f in parsed], problems)
+    corpus.cache_key = key if cacheable else None
     corpus.pending = _Pending(
         papers, Linker(), list(range(len(papers))), set(), manifest_key, complete_keys
     )
@@ -436,6 +470,7 @@ def _add_files(
     problems: list[Problem],
     progress: Progress | None,
     manifest_key: str,
+    key: str | None,
 ) -> Corpus | None:
     """The old corpus plus the files after its own: only those are parsed and linked."""
     old = _read_cached(old_key, [])
@@ -445,7 +480,7 @@ def _add_files(
     start = len(old.files)
     if start >= len(files):
         return None
-    parsed = _parse_all(files[start:], keys[start:], progress)
+    parsed, cacheable = _parse_all(files[start:], keys[start:], progress)
     if progress is not None:
         progress(MERGE, 0, 1)
     papers = list(old.papers)
@@ -455,6 +490,7 @@ def _add_files(
     files_summary = old.files + [FileSummary.of(f) for f in parsed]
     problems.extend(problem for f in files_summary for problem in f.problems)
     corpus = Corpus(papers, files_summary, problems)
+    corpus.cache_key = key if cacheable else None
     corpus.pending = _Pending(papers, linker, sorted(changed), set(changed), manifest_key, keys)
     return corpus
 

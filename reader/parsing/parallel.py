@@ -13,9 +13,9 @@ A failure never loses another file's result and never raises:
 
 - workers cannot be started, or die before they are ready: the remaining tasks run in-process;
 - ``work`` raises in a worker: the task runs again in-process (so a bug shows as it would
-  without workers), except ``MemoryError``, which becomes ``lost(task, reason)``;
+  without workers), except ``MemoryError``, which becomes ``lost(index, reason)``;
 - the worker holding a task dies (killed, crashed): the task is tried once more in a fresh
-  worker; if that one dies too, the task's result is ``lost(task, reason)``.
+  worker; if that one dies too, the task's result is ``lost(index, reason)``.
 
 Tasks and results cross process boundaries as pickles, and ``work`` is pickled by reference:
 it must be a module-level function. Nothing a worker inherits from the caller's environment
@@ -25,8 +25,10 @@ later than the forkserver's start may matter to ``work``: pass such things in th
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
+import pickle
 import signal
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -73,27 +75,52 @@ FileTask = tuple[Path, Any, Any]  # (path, ...): the file comes first
 
 
 def parse_files(
-    work: Callable[[FileTask], ParsedFile],
+    work: Callable[[FileTask], bytes],
+    local: Callable[[FileTask], ParsedFile],
     tasks: Sequence[FileTask],
     *,
     workers: int,
     sizes: Sequence[int],
     on_result: Callable[[int, ParsedFile], None] | None = None,
-) -> list[ParsedFile]:
-    """``run`` for parsers: a file whose workers died gets a problem naming it instead."""
-    return run(
+) -> tuple[list[ParsedFile], set[int]]:
+    """``run`` for parsers whose workers return their ParsedFile pickled. A file that could
+    not be parsed (its workers died) gets a problem naming it instead; the second result
+    holds the indices of those files."""
+    gave_up: set[int] = set()
+
+    def lost(index: int, reason: str) -> ParsedFile:
+        gave_up.add(index)
+        return lost_file(tasks[index][0], reason)
+
+    parsed = run(
         work,
         tasks,
         workers=workers,
-        lost=_lost_file,
+        local=local,
+        decode=_unpickle_file,
+        lost=lost,
         weights=sizes,
         on_result=on_result,
         preload=PRELOAD,
     )
+    return parsed, gave_up
 
 
-def _lost_file(task: FileTask, reason: str) -> ParsedFile:
-    name = str(task[0])
+def _unpickle_file(data: bytes) -> ParsedFile:
+    # Thousands of new objects per file: without the cyclic collector scanning them as they
+    # appear (as cache.read_entry does).
+    gc.disable()
+    try:
+        parsed = pickle.loads(data)
+    finally:
+        gc.enable()
+    assert isinstance(parsed, ParsedFile)
+    return parsed
+
+
+def lost_file(path: Path, reason: str) -> ParsedFile:
+    """What a file that could not be parsed gives: no records, one problem naming it."""
+    name = str(path)
     message = f"could not be parsed: {reason}; it is read again on the next start"
     return ParsedFile(name, None, problems=[Problem(name, 0, message)])
 
@@ -105,16 +132,20 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def run(
-    work: Callable[[T], R],
+    work: Callable[[T], Any],
     tasks: Sequence[T],
     *,
     workers: int,
-    lost: Callable[[T, str], R],
+    local: Callable[[T], R],
+    decode: Callable[[Any], R],
+    lost: Callable[[int, str], R],
     weights: Sequence[int] | None = None,
     on_result: Callable[[int, R], None] | None = None,
     preload: Sequence[str] = (),
 ) -> list[R]:
-    """``[work(task) for task in tasks]``, computed by up to ``workers`` processes.
+    """``[local(task) for task in tasks]``, computed as ``decode(work(task))`` by up to
+    ``workers`` processes (``work`` may return its result in a form cheaper to ship, such as
+    a pickle it made anyway).
 
     ``on_result(index, result)`` is called in this thread as each task completes (in
     completion order). ``weights`` (e.g. file sizes) orders dispatch, heaviest first.
@@ -128,14 +159,14 @@ def run(
             on_result(index, result)
 
     order = sorted(range(len(tasks)), key=lambda i: -weights[i]) if weights else range(len(tasks))
-    pool = _Pool(work, tasks, min(workers, len(tasks)), lost, finish, preload)
+    pool = _Pool(work, tasks, min(workers, len(tasks)), lost, finish, preload, decode)
     pool.queue.extend(order)
     try:
         pool.run()
     finally:
         pool.close()
     for index in [*pool.local, *pool.queue]:  # what workers could not do: here, as without them
-        finish(index, work(tasks[index]))
+        finish(index, local(tasks[index]))
     return [results[i] for i in range(len(tasks))]
 
 
@@ -150,14 +181,15 @@ class _Worker:
 class _Pool(Generic[T, R]):
     def __init__(
         self,
-        work: Callable[[T], R],
+        work: Callable[[T], Any],
         tasks: Sequence[T],
         size: int,
-        lost: Callable[[T, str], R],
+        lost: Callable[[int, str], R],
         finish: Callable[[int, R], None],
         preload: Sequence[str],
+        decode: Callable[[Any], R],
     ) -> None:
-        self.work, self.tasks, self.size = work, tasks, size
+        self.work, self.tasks, self.size, self.decode = work, tasks, size, decode
         self.lost, self.finish, self.preload = lost, finish, preload
         self.queue: deque[int] = deque()  # for workers, next first
         self.local: list[int] = []  # to run in this process once the workers are done
@@ -229,9 +261,9 @@ class _Pool(Generic[T, R]):
             index, outcome, _ = message
             worker.task = None
             if outcome == "ok":
-                self.finish(index, message[2])
+                self.finish(index, self.decode(message[2]))
             elif outcome == "MemoryError":
-                self.finish(index, self.lost(self.tasks[index], "ran out of memory"))
+                self.finish(index, self.lost(index, "ran out of memory"))
             else:  # a bug in work(): run it here, where it shows as it would without workers
                 self.local.append(index)
 
@@ -251,7 +283,7 @@ class _Pool(Generic[T, R]):
             self.queue.appendleft(index)  # a fresh worker tries it once more
         else:
             reason = _describe_exit(worker.process.exitcode)
-            self.finish(index, self.lost(self.tasks[index], reason))
+            self.finish(index, self.lost(index, reason))
 
     def _retire(self, worker: _Worker) -> None:
         self.workers.remove(worker)
