@@ -311,3 +311,20 @@ def test_results_come_back_in_task_order_whatever_finishes_first() -> None:
     )
     assert result == tasks
     assert sorted(heard) == list(range(8))
+
+
+def test_a_reply_that_cannot_be_decoded_is_redone_in_this_process() -> None:
+    def decode(reply: str) -> str:
+        if reply == "bad":
+            raise ValueError("truncated")
+        return reply
+
+    result = parallel.run(
+        parallel_support.echo,
+        ["good", "bad", "fine"],
+        workers=2,
+        local=str.upper,
+        decode=decode,
+        lost=lambda index, reason: "lost",
+    )
+    assert result == ["good", "BAD", "fine"]

@@ -51,6 +51,8 @@ PRELOAD = ("reader.parsing.corpus", "reader.parsing.listings", "reader.parsing.b
 
 # A task whose worker dies this many times is given up (``lost``).
 _TRIES = 2
+# What a worker's reply says happened: (index, outcome, result or None or error text).
+_DONE, _OUT_OF_MEMORY, _RAISED = "done", "out of memory", "raised"
 # How long finished workers get to exit on their own before they are terminated.
 _EXIT_GRACE = 2.0
 
@@ -258,14 +260,22 @@ class _Pool(Generic[T, R]):
         elif message == "ready":
             worker.ready = True
         else:
-            index, outcome, _ = message
+            index, outcome, payload = message
             worker.task = None
-            if outcome == "ok":
-                self.finish(index, self.decode(message[2]))
-            elif outcome == "MemoryError":
+            if outcome == _OUT_OF_MEMORY:
                 self.finish(index, self.lost(index, "ran out of memory"))
-            else:  # a bug in work(): run it here, where it shows as it would without workers
-                self.local.append(index)
+                return
+            if outcome == _DONE:
+                try:
+                    result = self.decode(payload)
+                except Exception:  # a reply that cannot be read back: redone below
+                    pass
+                else:
+                    self.finish(index, result)
+                    return
+            # A bug in work() (or in its reply): run it here, where it shows as it would
+            # without workers.
+            self.local.append(index)
 
     def _died(self, worker: _Worker) -> None:
         self._retire(worker)
@@ -324,14 +334,14 @@ def _serve(conn: Connection, work: Callable[[Any], Any]) -> None:
         while True:
             index, task = conn.recv()
             try:
-                reply: tuple[int, str, Any] = (index, "ok", work(task))
+                reply: tuple[int, str, Any] = (index, _DONE, work(task))
             except MemoryError:
-                reply = (index, "MemoryError", None)
+                reply = (index, _OUT_OF_MEMORY, None)
             except Exception as error:
-                reply = (index, type(error).__name__, str(error))
+                reply = (index, _RAISED, f"{type(error).__name__}: {error}")
             try:
                 conn.send(reply)
             except MemoryError:  # the result is too large to pickle here
-                conn.send((index, "MemoryError", None))
+                conn.send((index, _OUT_OF_MEMORY, None))
     except (EOFError, OSError):
         return  # the parent is done (or gone)
