@@ -28,11 +28,16 @@ def _dated(first: int, count: int) -> str:
     return "".join(RECORD.format(day=1 + n % 28, n=n) for n in range(first, first + count))
 
 
+def _two_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    monkeypatch.setattr(parallel, "idle_cores", lambda: 2.0)
+
+
 def _in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Parse every corpus in workers (two, as on the 2-core machines this targets), and fail
     the test if any file is parsed in this process instead."""
+    _two_idle_cores(monkeypatch)
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
-    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
 
     def not_here(task: object) -> None:
         raise AssertionError(f"parsed in the test process: {task}")
@@ -231,14 +236,14 @@ def test_workers_that_cannot_start_leave_everything_to_this_process(
     with monkeypatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path / "unpicklable"))
         patch.setattr(parallel, "MIN_BYTES", 0)
-        patch.setattr(parallel, "available_cores", lambda: 2)
+        _two_idle_cores(patch)
         # A function that cannot be pickled cannot reach a worker: the start fails.
         patch.setattr(corpus_module, "parse_uncached_pickled", lambda task: b"")
         _assert_same(serial, load_corpus([sample_corpus_dir]))
     with monkeypatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path / "dead-on-arrival"))
         patch.setattr(parallel, "MIN_BYTES", 0)
-        patch.setattr(parallel, "available_cores", lambda: 2)
+        _two_idle_cores(patch)
         # Workers that start but end before they are ready (an import fails there, say).
         patch.setattr(parallel, "_serve", parallel_support.exit_at_once)
         _assert_same(serial, load_corpus([sample_corpus_dir]))
@@ -287,13 +292,25 @@ def test_a_lost_file_problem_keeps_its_path_and_reason_verbatim(path: str, reaso
     assert problem.message == f"could not be parsed: {reason}; it is read again on the next start"
 
 
-def test_small_corpora_and_single_files_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_small_corpora_single_files_and_busy_machines_stay_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    big = 10 * parallel.MIN_BYTES
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel, "available_cores", lambda: 2)
-    assert parallel.workers_for(1, 10 * parallel.MIN_BYTES) == 0
-    assert parallel.workers_for(20, parallel.MIN_BYTES - 1) == 0
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
     assert parallel.workers_for(20, parallel.MIN_BYTES) == 2
+    assert parallel.workers_for(1, big) == 0
+    assert parallel.workers_for(20, parallel.MIN_BYTES - 1) == 0
+    # Other work fills one of the two cores: two workers could not run side by side.
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (1.2, 0.3, 0.3))
+    assert parallel.workers_for(20, big) == 0
+    # A big host where this process may use two cores: the host's load leaves them free.
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (30.0, 30.0, 30.0))
+    assert parallel.workers_for(20, big) == 2
     monkeypatch.setattr(parallel, "available_cores", lambda: 1)
-    assert parallel.workers_for(20, 10 * parallel.MIN_BYTES) == 0
+    assert parallel.workers_for(20, big) == 0
 
 
 def test_results_come_back_in_task_order_whatever_finishes_first() -> None:

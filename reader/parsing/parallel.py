@@ -43,8 +43,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # Parsing in workers pays only past this many bytes to parse (benchmarks/README.md, "Parallel
-# parsing"): below it, starting the workers and shipping results back cost more than they save.
-MIN_BYTES = 32 << 20
+# parsing"): below it, starting the workers and shipping results back cost about what they
+# save (20k papers, 26 MB, stay in-process; 100k papers, 129 MB, go to workers).
+MIN_BYTES = 48 << 20
 # Imported once by the forkserver, so no worker pays for them (the name grammar compiles on
 # import).
 PRELOAD = ("reader.parsing.corpus", "reader.parsing.listings", "reader.parsing.bibtex_import")
@@ -65,12 +66,26 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def idle_cores() -> float:
+    """The machine's cores less its load (1-minute average): what other work leaves free."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average here (Windows)
+        load = 0.0
+    return max(0.0, (os.cpu_count() or 1) - load)
+
+
 def workers_for(files: int, size: int) -> int:
-    """How many worker processes to parse ``files`` files of ``size`` bytes in all: 0 for none."""
+    """How many worker processes to parse ``files`` files of ``size`` bytes in all: 0 for none.
+
+    Workers need two idle cores: when other work already fills the cores (a shared or busy
+    machine), they cannot run side by side and only add their start-up and the pickling of
+    results (benchmarks/README.md, "Parallel parsing").
+    """
     if files < 2 or size < MIN_BYTES:
         return 0
-    cores = available_cores()
-    return min(cores, files) if cores > 1 else 0
+    workers = min(files, available_cores(), int(idle_cores() + 0.5))
+    return workers if workers >= 2 else 0
 
 
 FileTask = tuple[Path, Any, Any]  # (path, ...): the file comes first
