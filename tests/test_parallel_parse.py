@@ -345,3 +345,21 @@ def test_a_reply_that_cannot_be_decoded_is_redone_in_this_process() -> None:
         lost=lambda index, reason: "lost",
     )
     assert result == ["good", "BAD", "fine"]
+
+
+def test_loading_from_a_thread_as_the_app_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_corpus_dir: Path
+) -> None:
+    import threading
+
+    serial, _, _ = _load_with(monkeypatch, [sample_corpus_dir], tmp_path / "serial", workers=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "thread"))
+    _in_workers(monkeypatch)
+    loaded: list[Corpus] = []
+    # The app loads in a worker thread; the workers still start (no in-process fallback:
+    # _in_workers fails the test if a file is parsed here) and the result is the same.
+    loader = threading.Thread(target=lambda: loaded.append(load_corpus([sample_corpus_dir])))
+    loader.start()
+    loader.join()
+    [corpus] = loaded
+    _assert_same(serial, corpus)
