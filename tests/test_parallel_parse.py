@@ -363,3 +363,50 @@ def test_loading_from_a_thread_as_the_app_does(
     loader.join()
     [corpus] = loaded
     _assert_same(serial, corpus)
+
+
+TEXTUAL_LIKE_STDERR = """
+import sys
+
+class Capture:  # what a running Textual app puts in sys.stderr: fileno() is -1
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def fileno(self):
+        return -1
+
+capture = sys.stderr = Capture()
+
+import reader.parsing.corpus as corpus_module
+from reader.parsing import parallel
+
+parallel.MIN_BYTES = 0
+parallel.available_cores = lambda: 2
+parallel.idle_cores = lambda: 2.0
+
+def not_here(task):
+    raise AssertionError("parsed in this process")
+
+corpus_module.parse_uncached = not_here
+corpus = corpus_module.load_corpus([corpus_module.Path(sys.argv[1])])
+print(len(corpus.papers), sys.stderr is capture, file=sys.stdout)
+"""
+
+
+def test_workers_start_while_stderr_is_a_capture_without_a_descriptor(
+    sample_corpus_dir: Path,
+) -> None:
+    # A fresh process: multiprocessing starts its resource tracker (which wants stderr's
+    # descriptor) once per process, and this test process may have one already.
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", TEXTUAL_LIKE_STDERR, str(sample_corpus_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "651 True\n", "")

@@ -31,8 +31,9 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -247,7 +248,8 @@ class _Pool(Generic[T, R]):
                 target=_serve, args=(theirs, self.work), daemon=True, name="reader-parse"
             )
             try:
-                process.start()
+                with _stderr_for_children():
+                    process.start()
             finally:
                 theirs.close()
         except Exception:  # no processes here (limits, no /dev/shm, a frozen app, ...)
@@ -323,6 +325,41 @@ class _Pool(Generic[T, R]):
         for worker in self.workers:
             _end(worker.process)
         self.workers.clear()
+
+
+class _NoDescriptor:
+    """A stream as it is, except that it has no file descriptor to hand to a child."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def fileno(self) -> int:
+        raise OSError("no file descriptor")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _stderr_for_children() -> Iterator[None]:
+    """A running Textual app replaces ``sys.stderr`` with a capture whose ``fileno()`` is -1,
+    which multiprocessing (starting its resource tracker) hands on as a descriptor, and the
+    start fails. While a worker starts, ``sys.stderr`` then has no descriptor at all, which
+    multiprocessing skips; what is written to it still goes where it went."""
+    stream = sys.stderr
+    try:
+        usable = stream.fileno() >= 0
+    except Exception:  # no descriptor at all (or no stderr): multiprocessing skips it already
+        usable = True
+    if usable:
+        yield
+        return
+    sys.stderr = _NoDescriptor(stream)
+    try:
+        yield
+    finally:
+        if isinstance(sys.stderr, _NoDescriptor):  # unless someone replaced it meanwhile
+            sys.stderr = stream
 
 
 def _end(process: multiprocessing.process.BaseProcess) -> None:
