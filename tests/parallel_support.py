@@ -14,9 +14,11 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import reader.parsing.corpus as corpus_module
 from reader.parsing.corpus import parse_uncached_pickled
 
 DIE = "die-in-worker"
+GROW = "grow-in-worker"
 RAISE = "raise-in-worker"
 OUT_OF_MEMORY = "oom-in-worker"
 
@@ -36,7 +38,29 @@ def misbehave(task: tuple[Path, Any, Any]) -> bytes:
         raise RuntimeError("a bug in the parser")
     if OUT_OF_MEMORY in name:
         raise MemoryError
+    if GROW in name:
+        return _growing_while_parsed(task)
     return parse_uncached_pickled(task)
+
+
+def _growing_while_parsed(task: tuple[Path, Any, Any]) -> bytes:
+    """A writer appends to the file after the worker read its bytes, before it is parsed."""
+    path = task[0]
+    real_parse_bytes = corpus_module.parse_bytes
+
+    def append_meanwhile(data: bytes, name: str) -> Any:
+        with path.open("a", encoding="utf-8") as out:
+            out.write(GROWN_BY)
+        return real_parse_bytes(data, name)
+
+    corpus_module.parse_bytes = append_meanwhile  # type: ignore[assignment]
+    try:
+        return parse_uncached_pickled(task)
+    finally:
+        corpus_module.parse_bytes = real_parse_bytes
+
+
+GROWN_BY = "CVApr 2, 2023\nPaper written later on robustAda Lovelace\nAbstract later.\n"
 
 
 def exit_at_once(*args: object) -> None:

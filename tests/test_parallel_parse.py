@@ -269,6 +269,21 @@ def test_a_file_deleted_during_a_parallel_parse(
     ]
 
 
+def test_a_file_growing_during_a_parallel_parse(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _, growing, _ = _three_files(tmp_path / "corpus", f"b-{parallel_support.GROW}.txt")
+    with monkeypatch.context() as patch:
+        _in_workers(patch)
+        patch.setattr(corpus_module, "parse_uncached_pickled", parallel_support.misbehave)
+        corpus = load_corpus([tmp_path / "corpus"])
+    assert len(corpus.papers) == 30  # what was there when read, and the other files whole
+    [problem] = corpus.problems
+    assert str(problem).startswith(f"{growing}: warning: the file changed while it was read")
+    # The half-read state was cached nowhere: the next start reads the whole file.
+    assert len(load_corpus([tmp_path / "corpus"]).papers) == 31
+
+
 def test_a_hostile_file_name_is_named_as_it_is(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
