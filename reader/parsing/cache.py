@@ -18,15 +18,16 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # Bump when parsing output changes, so old cache entries are never served.
 PARSER_VERSION = 7
 _KEEP_ENTRIES = 4
 _HASH_CHUNK = 1 << 20
+PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +126,24 @@ def write_entry(
     """Best effort: a cache that cannot be written only costs the next start its speed.
 
     ``keep`` entries of the kind survive (newest first); None keeps all."""
+    _write(directory, kind, key, lambda stream: pickle.dump(value, stream, PICKLE_PROTOCOL), keep)
+
+
+def write_pickled(
+    directory: Path, kind: str, key: str, data: bytes, *, keep: int | None = _KEEP_ENTRIES
+) -> None:
+    """``write_entry`` for a value already pickled (``pickle.dumps(value, PICKLE_PROTOCOL)``)."""
+    _write(directory, kind, key, lambda stream: stream.write(data), keep)
+
+
+def _write(
+    directory: Path, kind: str, key: str, dump: Callable[[IO[bytes]], object], keep: int | None
+) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{kind}-", suffix=".tmp")
         with os.fdopen(handle, "wb") as stream:
-            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            dump(stream)
         os.replace(temp, directory / f"{kind}-{key}.pickle")
         if keep is not None:
             _prune(directory, kind, keep)

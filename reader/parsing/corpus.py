@@ -15,12 +15,15 @@ papers, ids, duplicate groups and links as loading everything from scratch.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.model.paper import Paper
+from reader.parsing import parallel
 from reader.parsing.cache import (
+    PICKLE_PROTOCOL,
     FileKey,
     corpus_key,
     file_keys,
@@ -28,6 +31,7 @@ from reader.parsing.cache import (
     read_entry,
     write_blob,
     write_entry,
+    write_pickled,
 )
 from reader.parsing.decode import BinaryFileError, decode_lines
 from reader.parsing.merge import Linker, apply_links, merge_duplicates, merge_into
@@ -276,7 +280,7 @@ def load_corpus(
     """
     files, problems = expand_paths(paths)
     if not use_cache:
-        corpus = _parse_and_merge(files, [None] * len(files), problems, progress, None, [])
+        corpus = _parse_and_merge(files, [None] * len(files), problems, progress, None, [], None)
     else:
         corpus = _load_cached(paths, files, problems, progress)
     if link:
@@ -339,28 +343,66 @@ def _load_cached(
     )
     if appended:
         assert old_corpus is not None
-        grown = _add_files(old_corpus, files, keys, problems, progress, manifest_key)
+        grown = _add_files(old_corpus, files, keys, problems, progress, manifest_key, key)
         if grown is not None:
-            grown.cache_key = key
             return grown
-    corpus = _parse_and_merge(files, maybe_keys, problems, progress, manifest_key, keys)
-    corpus.cache_key = key
-    return corpus
+    return _parse_and_merge(files, maybe_keys, problems, progress, manifest_key, keys, key)
 
 
-def _parse_cached(path: Path, key: FileKey | None) -> ParsedFile:
-    """One file, from the per-file cache when its key is known and cached."""
+def _cached_file(path: Path, key: FileKey | None) -> ParsedFile | None:
+    """One file from the per-file cache, when its key is known and cached."""
     if key is None:
-        return parse_file(path)
-    # One small directory per input path: looking up or pruning an entry never lists the
-    # entries of 10,000 other files.
-    directory = cache_dir() / "files" / key.path_key
-    cached = read_entry(directory, "file", key.key)
+        return None
+    cached = read_entry(_file_dir(key), "file", key.key)
     if isinstance(cached, ParsedFile) and cached.path == str(path):
         return cached
+    return None
+
+
+def _file_dir(key: FileKey) -> Path:
+    # One small directory per input path: looking up or pruning an entry never lists the
+    # entries of 10,000 other files.
+    return cache_dir() / "files" / key.path_key
+
+
+FileTask = tuple[Path, FileKey | None, Path | None]  # (file, its key, its cache directory)
+
+
+def parse_uncached(task: FileTask) -> ParsedFile:
+    """Parse one file and, when it was read whole and unchanged, cache it."""
+    parsed, directory = _parse_checked(task)
+    if directory is not None:
+        write_entry(directory, "file", _entry_key(task), parsed, keep=1)
+    return parsed
+
+
+def parse_uncached_pickled(task: FileTask) -> bytes:
+    """``parse_uncached`` for a worker process, which returns its result pickled anyway: it
+    is pickled once, for the cache entry and for the trip back.
+
+    The cache directory comes in the task: a worker's environment may be older than ours.
+    """
+    parsed, directory = _parse_checked(task)
+    data = pickle.dumps(parsed, PICKLE_PROTOCOL)
+    if directory is not None:
+        write_pickled(directory, "file", _entry_key(task), data, keep=1)
+    return data
+
+
+def _entry_key(task: FileTask) -> str:
+    key = task[1]
+    assert key is not None
+    return key.key
+
+
+def _parse_checked(task: FileTask) -> tuple[ParsedFile, Path | None]:
+    """The parsed file, and the directory to cache it in (None: not to be cached)."""
+    path, key, directory = task
     parsed = parse_file(path)
+    if key is None or directory is None:
+        return parsed, None
     if parsed.failed and not path.exists():
-        return parsed  # gone before it could be read: parse_file's problem says so
+        return parsed, None  # gone before it could be read: parse_file's problem says so
     if _changed_while_read(path, key):
         parsed.problems.append(
             Problem(
@@ -371,9 +413,8 @@ def _parse_cached(path: Path, key: FileKey | None) -> ParsedFile:
                 "warning",
             )
         )
-    else:
-        write_entry(directory, "file", key.key, parsed, keep=1)
-    return parsed
+        return parsed, None
+    return parsed, directory
 
 
 def _changed_while_read(path: Path, key: FileKey) -> bool:
@@ -386,16 +427,49 @@ def _changed_while_read(path: Path, key: FileKey) -> bool:
 
 def _parse_all(
     files: Sequence[Path], keys: Sequence[FileKey | None], progress: Progress | None
-) -> list[ParsedFile]:
-    parsed: list[ParsedFile] = []
+) -> tuple[list[ParsedFile], bool]:
+    """Each file from the per-file cache, or parsed (in worker processes when that pays),
+    and whether every file could be parsed: when a worker died on one, the corpus must not
+    be cached, or that file's records would be missing from every start until it changes.
+    """
     sizes = [_size(path) for path in files]
     total, done = sum(sizes), 0
-    for path, key, size in zip(files, keys, sizes, strict=True):
-        parsed.append(_parse_cached(path, key))
-        done += size
+    parsed: list[ParsedFile | None] = [None] * len(files)
+
+    def finished(index: int, result: ParsedFile) -> None:
+        nonlocal done
+        parsed[index] = result
+        done += sizes[index]
         if progress is not None:
             progress(PARSE, done, total)
-    return parsed
+
+    misses: list[int] = []
+    for index, (path, key) in enumerate(zip(files, keys, strict=True)):
+        cached = _cached_file(path, key)
+        if cached is None:
+            misses.append(index)
+        else:
+            finished(index, cached)
+    tasks: list[FileTask] = [
+        (files[i], keys[i], _file_dir(k) if (k := keys[i]) else None) for i in misses
+    ]
+    lost: set[int] = set()
+    workers = parallel.workers_for(len(misses), sum(sizes[i] for i in misses))
+    if workers > 1:
+        _, lost = parallel.parse_files(
+            parse_uncached_pickled,
+            parse_uncached,
+            tasks,
+            workers=workers,
+            sizes=[sizes[i] for i in misses],
+            on_result=lambda n, result: finished(misses[n], result),
+        )
+    else:
+        for index, task in zip(misses, tasks, strict=True):
+            finished(index, parse_uncached(task))
+    complete = [p for p in parsed if p is not None]
+    assert len(complete) == len(files)
+    return complete, not lost
 
 
 def _parse_and_merge(
@@ -405,8 +479,9 @@ def _parse_and_merge(
     progress: Progress | None,
     manifest_key: str | None,
     complete_keys: list[FileKey],
+    key: str | None,
 ) -> Corpus:
-    parsed = _parse_all(files, keys, progress)
+    parsed, cacheable = _parse_all(files, keys, progress)
     if progress is not None:
         progress(MERGE, 0, 1)
     papers = merge_duplicates(p for f in parsed for p in f.papers)
@@ -414,6 +489,7 @@ def _parse_and_merge(
         progress(MERGE, 1, 1)
     problems.extend(problem for f in parsed for problem in f.problems)
     corpus = Corpus(papers, [FileSummary.of(f) for f in parsed], problems)
+    corpus.cache_key = key if cacheable else None
     corpus.pending = _Pending(
         papers, Linker(), list(range(len(papers))), set(), manifest_key, complete_keys
     )
@@ -427,6 +503,7 @@ def _add_files(
     problems: list[Problem],
     progress: Progress | None,
     manifest_key: str,
+    key: str | None,
 ) -> Corpus | None:
     """The old corpus plus the files after its own: only those are parsed and linked.
 
@@ -440,7 +517,7 @@ def _add_files(
     start = len(old.files)
     if start >= len(files):
         return None
-    parsed = _parse_all(files[start:], keys[start:], progress)
+    parsed, cacheable = _parse_all(files[start:], keys[start:], progress)
     if progress is not None:
         progress(MERGE, 0, 1)
     table = old.papers
@@ -451,6 +528,7 @@ def _add_files(
     files_summary = old.files + [FileSummary.of(f) for f in parsed]
     problems.extend(problem for f in files_summary for problem in f.problems)
     corpus = Corpus(table, files_summary, problems, PaperIndex(table))
+    corpus.cache_key = key if cacheable else None
     corpus.growth = Growth(old_key, base_size, tuple(sorted(changed)))
     corpus.pending = _Pending(
         table, None, sorted(changed), set(changed), manifest_key, keys, linker_key=old_key
