@@ -85,6 +85,8 @@ async def test_the_list_is_usable_while_the_index_is_built(
         # The counts line says the index is still being built, with its progress.
         half = len(papers) // 2 * 100 // len(papers)  # what GatedIndex reported
         await wait_until(pilot, lambda: f"indexing for search {half}%" in _counts(app))
+        # Learning waits for the index: both are work in this process, search comes first.
+        assert not screen.learner._started  # type: ignore[attr-defined]
         # A search typed now waits for the index, then shows the engine's answer.
         await pilot.press("slash", *"bayesain optimzation")
         gated.gate.set()
@@ -95,6 +97,7 @@ async def test_the_list_is_usable_while_the_index_is_built(
         shown = screen.paper_list.current_paper  # type: ignore[attr-defined]
         assert shown is not None and shown.id == papers[expected.indices[0]].id
         await wait_until(pilot, lambda: "indexing" not in _counts(app))
+        assert screen.learner._started  # type: ignore[attr-defined]
 
 
 def _dated_day(count: int, seed: int) -> str:

@@ -4,8 +4,6 @@ be the very same index, and a helper process that cannot start or dies costs onl
 from __future__ import annotations
 
 import pickle
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +39,7 @@ def test_two_processes_build_the_same_index_as_one(
 
     def recording_start(cls: Any, papers: Any, order: Any, count: int) -> Any:
         helper = real_start(cls, papers, order, count)
-        started.append(count if helper.future is not None else 0)
+        started.append(count if helper.process is not None else 0)
         return helper
 
     monkeypatch.setattr(index_module._Helper, "start", classmethod(recording_start))
@@ -52,33 +50,61 @@ def test_two_processes_build_the_same_index_as_one(
     assert engine.search("bayesian optimization", {}).total > 0
 
 
-class _BrokenPool:
-    def __init__(self, *_: Any, **__: Any) -> None:
-        pass
+def _dies(conn: Any, texts: Any, first: int) -> None:
+    import os
 
-    def submit(self, *_: Any, **__: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        future.set_exception(BrokenProcessPool("the helper died"))
-        return future
-
-    def shutdown(self, *_: Any, **__: Any) -> None:
-        pass
+    os._exit(3)  # a helper process that crashes before answering
 
 
 class _NoProcesses:
-    def __init__(self, *_: Any, **__: Any) -> None:
+    def Pipe(self, *_: Any, **__: Any) -> Any:
         raise OSError("no processes left")
 
 
-@pytest.mark.parametrize("pool", [_BrokenPool, _NoProcesses])
-def test_a_helper_that_dies_or_cannot_start_costs_only_time(
-    papers: list[Any], monkeypatch: pytest.MonkeyPatch, pool: type
+def test_a_helper_process_that_dies_costs_only_time(
+    papers: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = _serial(papers, monkeypatch)
     monkeypatch.setattr(index_module, "PARALLEL_ABOVE", 10)
     monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
-    monkeypatch.setattr(index_module, "ProcessPoolExecutor", pool)
+    monkeypatch.setattr(index_module, "_serve_postings", _dies)  # pickled by reference
     assert pickle.dumps(SearchIndex.build(papers)) == serial
+
+
+def test_a_helper_that_cannot_start_costs_only_time(
+    papers: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = _serial(papers, monkeypatch)
+    monkeypatch.setattr(index_module, "PARALLEL_ABOVE", 10)
+    monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(index_module, "process_context", _NoProcesses)
+    assert pickle.dumps(SearchIndex.build(papers)) == serial
+
+
+def test_an_abandoned_build_ends_its_helper_at_once(
+    papers: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app quitting mid-build (progress raises) must not wait for the helper."""
+    monkeypatch.setattr(index_module, "PARALLEL_ABOVE", 10)
+    monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
+    helpers: list[Any] = []
+    real_start = index_module._Helper.start.__func__  # type: ignore[attr-defined]
+
+    def keep(cls: Any, *args: Any) -> Any:
+        helpers.append(real_start(cls, *args))
+        return helpers[-1]
+
+    monkeypatch.setattr(index_module._Helper, "start", classmethod(keep))
+
+    class Quit(Exception):
+        pass
+
+    def quitting(done: int, total: int) -> None:
+        raise Quit
+
+    with pytest.raises(Quit):
+        SearchIndex.build(papers, quitting)
+    assert helpers and helpers[0].process is None  # stopped, not left running
 
 
 def test_one_core_or_a_small_corpus_stays_in_process(monkeypatch: pytest.MonkeyPatch) -> None:

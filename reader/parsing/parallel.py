@@ -150,7 +150,7 @@ def lost_file(path: Path, reason: str) -> ParsedFile:
     return ParsedFile(name, None, problems=[Problem(name, 0, message)])
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def process_context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")
@@ -243,7 +243,7 @@ class _Pool(Generic[T, R]):
                     self._hear(worker)
 
     def _start(self) -> bool:
-        context = _context()
+        context = process_context()
         if self.preload and context.get_start_method() == "forkserver":
             # Only takes effect when the forkserver is not running yet (it then stays up for
             # the rest of this process, as with every forkserver user).
@@ -254,7 +254,7 @@ class _Pool(Generic[T, R]):
                 target=_serve, args=(theirs, self.work), daemon=True, name="reader-parse"
             )
             try:
-                with _stderr_for_children():
+                with stderr_for_children():
                     process.start()
             finally:
                 theirs.close()
@@ -347,7 +347,7 @@ class _NoDescriptor:
 
 
 @contextlib.contextmanager
-def _stderr_for_children() -> Iterator[None]:
+def stderr_for_children() -> Iterator[None]:
     """A running Textual app replaces ``sys.stderr`` with a capture whose ``fileno()`` is -1,
     which multiprocessing (starting its resource tracker) hands on as a descriptor, and the
     start fails. While a worker starts, ``sys.stderr`` then has no descriptor at all, which

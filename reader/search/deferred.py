@@ -34,6 +34,7 @@ class DeferredEngine:
         self._provided = threading.Event()
         self._lock = threading.Lock()
         self._orders: dict[SortKey, list[int]] = {}
+        self._failure: str | None = None
 
     @property
     def ready(self) -> bool:
@@ -45,6 +46,11 @@ class DeferredEngine:
 
     def provide(self, engine: SearchEngine | SegmentedEngine) -> None:
         self._engine = engine
+        self._provided.set()
+
+    def give_up(self, reason: str) -> None:
+        """The index could not be built: searches say so instead of waiting forever."""
+        self._failure = reason
         self._provided.set()
 
     @property
@@ -80,6 +86,8 @@ class DeferredEngine:
             shown = order if limit is None else order[:limit]
             return SearchResult(query, shown, query.hint, False, len(order))
         while engine is None:
+            if self._failure is not None:
+                return SearchResult(query, [], f"Search is unavailable: {self._failure}")
             if should_stop is not None and should_stop():
                 return SearchResult(query, [], query.hint, cancelled=True)
             self._provided.wait(_POLL_SECONDS)

@@ -19,15 +19,21 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
+import signal
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import TypeAlias
 
 from reader.model.paper import Paper
+from reader.parsing.parallel import (
+    available_cores,
+    idle_cores,
+    process_context,
+    stderr_for_children,
+)
 from reader.parsing.table import paper_ids
 from reader.search import bitsets
 from reader.search.query import ABSTRACT, AUTHOR, TITLE
@@ -64,8 +70,26 @@ class SearchIndex:
     def build(
         cls, papers: Sequence[Paper], progress: Callable[[int, int], None] | None = None
     ) -> SearchIndex:
-        size = len(papers)
+        # The postings of the older part of the corpus are built in a second process
+        # when there are enough papers and idle cores (see _Helper), started first so it
+        # runs while this process does everything else; its lists are appended at the end
+        # (its ids are all higher).
         order = newest_first(papers)
+        helper = _Helper.start(papers, order, _helper_share(len(papers)))
+        try:
+            return cls._build(papers, progress, order, helper)
+        finally:
+            helper.stop()  # at once when the build was abandoned; a no-op once joined
+
+    @classmethod
+    def _build(
+        cls,
+        papers: Sequence[Paper],
+        progress: Callable[[int, int], None] | None,
+        order: array[int],
+        helper: _Helper,
+    ) -> SearchIndex:
+        size = len(papers)
         internal_of = array("I", bytes(4 * size))
         for internal, position in enumerate(order):
             internal_of[position] = internal
@@ -78,10 +102,6 @@ class SearchIndex:
         for rank, internal in enumerate(title_order):
             title_rank[internal] = rank
 
-        # The postings of the older part of the corpus are built in a second process
-        # when there are enough papers and cores (see _Helper); this process builds the
-        # rest meanwhile, and the helper's lists are appended (its ids are all higher).
-        helper = _Helper.start(papers, order, _helper_share(size))
         mine = size - helper.count
         # Progress counts papers, then a quarter as much again for compacting the lists,
         # so the bar is never full while work goes on.
@@ -176,23 +196,26 @@ def as_bits(postings: Postings | None, size: int) -> int:
 # Below this many papers a second process costs more (start-up, sending the texts) than the
 # half of the postings it builds.
 PARALLEL_ABOVE = 20_000
+_HELPER_EXIT_GRACE = 2.0
 # Texts sent to the helper process: title, authors, abstract, organisations.
 _Texts: TypeAlias = "list[tuple[str, str, str, str]]"
 _FieldPostings: TypeAlias = "dict[str, dict[str, array[int]]]"
 
 
 def _helper_share(size: int) -> int:
-    """How many papers (the oldest) the helper process indexes: half, when it pays."""
+    """How many papers (the oldest) the helper process indexes: half, when it pays.
+
+    As for parsing (reader.parsing.parallel), a second process needs a second idle core:
+    on a machine whose cores other work already fills, it only adds the cost of shipping
+    texts and postings between processes.
+    """
     if size < PARALLEL_ABOVE or _usable_cores() < 2:
         return 0
     return size // 2
 
 
 def _usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    return min(available_cores(), int(idle_cores() + 0.5))
 
 
 def _texts(papers: Sequence[Paper], positions: Iterable[int]) -> _Texts:
@@ -220,18 +243,28 @@ def postings_of(texts: _Texts, first: int) -> _FieldPostings:
     return {name: dict(field_map) for name, field_map in by_field.items()}
 
 
+def _serve_postings(conn: Connection, texts: _Texts, first: int) -> None:
+    """The helper process: postings of ``texts`` back through ``conn``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    try:
+        conn.send(postings_of(texts, first))
+    finally:
+        conn.close()
+
+
 @dataclass(slots=True)
 class _Helper:
     """A second process building the postings of the last ``count`` internal ids.
 
     Any failure (no process can be started, it dies, its answer cannot be read) falls back
-    to building those postings here: the index is the same either way, only slower.
+    to building those postings here: the index is the same either way, only slower. If the
+    build is abandoned (the app quits mid-way), ``stop`` ends the process at once.
     """
 
     count: int
     first: int = 0
-    future: Future[_FieldPostings] | None = None
-    pool: ProcessPoolExecutor | None = None
+    process: multiprocessing.process.BaseProcess | None = None
+    conn: Connection | None = None
 
     @classmethod
     def start(cls, papers: Sequence[Paper], order: array[int], count: int) -> _Helper:
@@ -239,12 +272,18 @@ class _Helper:
             return cls(0)
         first = len(order) - count
         try:
-            # spawn, not fork: the app calls this from a thread of a running event loop.
-            pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            future = pool.submit(postings_of, _texts(papers, order[first:]), first)
+            context = process_context()
+            ours, theirs = context.Pipe(duplex=False)
+            texts = _texts(papers, order[first:])
+            process = context.Process(  # type: ignore[attr-defined]
+                target=_serve_postings, args=(theirs, texts, first), daemon=True
+            )
+            with stderr_for_children():
+                process.start()
+            theirs.close()
         except Exception:  # no process here (limits, a frozen app, ...): build it here
             return cls(count, first)
-        return cls(count, first, future, pool)
+        return cls(count, first, process, ours)
 
     def join_into(
         self,
@@ -255,14 +294,12 @@ class _Helper:
         if self.count == 0:
             return
         found: _FieldPostings | None = None
-        if self.future is not None:
+        if self.conn is not None:
             try:
-                found = self.future.result()
+                found = self.conn.recv()
             except Exception:  # it died or its answer is unreadable: build it here
                 found = None
-            finally:
-                assert self.pool is not None
-                self.pool.shutdown(wait=False, cancel_futures=True)
+            self.stop()
         if found is None:
             found = postings_of(_texts(papers, order[self.first :]), self.first)
         for name, field_map in found.items():
@@ -272,6 +309,17 @@ class _Helper:
                     into[token].extend(ids)  # the helper's ids are all higher: still sorted
                 else:
                     into[token] = ids
+
+    def stop(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.process is not None:
+            self.process.join(_HELPER_EXIT_GRACE)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join()
+            self.process = None
 
 
 def _add(field_map: defaultdict[str, array[int]], found: list[str], internal: int) -> None:

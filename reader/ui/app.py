@@ -21,6 +21,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from reader.config import Settings
 from reader.export.links import web_search_for
@@ -46,6 +47,10 @@ DEFAULT_THEME = "reader-dark"
 _PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent from the loading thread
 # What the counts line says while a phase runs behind the list.
 _BEHIND = {INDEX: "indexing for search", LINK: "linking near duplicates"}
+
+
+class _Abandoned(Exception):
+    """Raised out of a loading stage when the app quits while it runs."""
 
 
 class ReaderApp(App[None]):
@@ -186,6 +191,8 @@ class ReaderApp(App[None]):
             engine = quick.engine if quick is not None else DeferredEngine(corpus.papers)
             search = web_search_for(self.settings.open_url)
             session = Session(corpus, self.reading_list, engine, web_search=search)
+        except _Abandoned:
+            return
         except Exception as error:  # the loader reports bad input as problems; this is a bug
             self.call_from_thread(self._loading_failed, error)
             return
@@ -203,11 +210,15 @@ class ReaderApp(App[None]):
                 save_engine(corpus, quick.engine)
             if not corpus.linked:
                 finish_loading(corpus, progress=self._report_progress)
+        except _Abandoned:
+            return
         except Exception as error:  # a bug: the papers stay usable, only this stage is lost
+            if isinstance(engine, DeferredEngine) and not engine.ready:
+                engine.give_up(str(error))  # typed searches say so rather than wait
+            self.call_from_thread(self._set_background, None)
             self.call_from_thread(self._loading_failed, error)
             return
-        finally:
-            self.call_from_thread(self._set_background, None)
+        self.call_from_thread(self._set_background, None)
         # The corpus lives as long as the app: keep the collector from rescanning a
         # million records on every cycle.
         gc.freeze()
@@ -220,12 +231,19 @@ class ReaderApp(App[None]):
         return engine
 
     def _index_ready(self, session: Session) -> None:
-        """Saved searches are counted by searching: count them now."""
+        """Saved searches are counted by searching: count them now. Learning waited for
+        the index (see Learner.start): it may start now."""
         for screen in self.screen_stack:
             for sidebar in screen.query(Sidebar):
                 sidebar.set_views(session.views())
+            if isinstance(screen, MainScreen):
+                screen.learner.start()
 
     def _report_progress(self, phase: str, done: int, total: int) -> None:
+        if get_current_worker().is_cancelled:
+            # The app is quitting: abandon loading at once instead of finishing minutes of
+            # linking first (the unlinked corpus is cached already; see finish_loading).
+            raise _Abandoned
         now = time.monotonic()
         # Throttled, but never the first report of a phase: the screen must not go on
         # naming a phase that is over.

@@ -57,8 +57,10 @@ class Learner:
     # -- the feature matrix ---------------------------------------------------------------
 
     def start(self) -> None:
-        """Build the features in the background, once, after the first results are shown."""
-        if self._started:
+        """Build the features in the background, once, after the first results are shown
+        and the search index is ready (the app calls this again when it is): both are
+        pure-Python work in this process, and search matters first."""
+        if self._started or not self.screen.session.search_ready:
             return
         self._started = True
         self._set_note("learning: starting…")
