@@ -1,0 +1,362 @@
+"""Blocking keys, candidate pairs and their scores for near-duplicate linking (``merge.Linker``).
+
+Kept apart from ``merge`` so that numpy is imported only when papers are linked: a warm start
+served from the cache never links, and never pays for the import.
+
+A paper's keys depend on that paper alone (see ``merge``): the words of its title and of its
+abstract's opening that come first in a fixed hash order, common words left out. Python only
+cuts each paper's words out; hashing, sketching, grouping equal keys into candidate pairs and
+de-duplicating them run over whole arrays, and only the candidate pairs are scored one by one.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable, Sequence
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz
+
+from reader.model.paper import Paper, fold_text, fold_unicode
+
+Array: TypeAlias = npt.NDArray[np.int64]
+
+# Words too common in paper titles and openings to say anything about duplication (the most
+# frequent ones in sample_corpus/). A fixed list, so a paper's keys never depend on others.
+_COMMON = frozenset(
+    (
+        "adversarial",
+        "approach",
+        "based",
+        "bayesian",
+        "continuous",
+        "data",
+        "deep",
+        "differentiable",
+        "diffusion",
+        "distribution",
+        "efficient",
+        "feature",
+        "features",
+        "framework",
+        "from",
+        "functions",
+        "gaussian",
+        "generative",
+        "gradient",
+        "image",
+        "images",
+        "inference",
+        "introduce",
+        "large",
+        "latent",
+        "learn",
+        "learning",
+        "machine",
+        "method",
+        "methods",
+        "model",
+        "modeling",
+        "models",
+        "multi",
+        "network",
+        "networks",
+        "neural",
+        "novel",
+        "often",
+        "optimization",
+        "paper",
+        "posterior",
+        "present",
+        "problem",
+        "problems",
+        "propose",
+        "recent",
+        "representation",
+        "representations",
+        "self",
+        "stochastic",
+        "study",
+        "supervised",
+        "tasks",
+        "training",
+        "using",
+        "variational",
+        "vision",
+        "visual",
+        "which",
+        "with",
+        "towards",
+        "these",
+        "their",
+        "this",
+        "that",
+        "however",
+        "recently",
+    )
+)
+
+
+# ---------------------------------------------------------------------------- blocking keys
+
+_SIMILAR = 90.0  # rapidfuzz ratio at or above which two titles or abstracts are near duplicates
+_ABSTRACT_PREFIX_CHARS = 400  # enough text to tell two abstracts apart, bounded cost per pair
+# The abstract's opening, for blocking: its first whitespace-separated tokens. Counted in
+# tokens, not characters, so that a renamed version with one word changed has the same
+# opening but for that word (a character cut-off shifts, and changed a second word).
+_OPENING_TOKENS = 30
+# Words of each field kept in its sketch; every subset of all but one of them is a key. A
+# near duplicate that differs in one word therefore always shares a key: the words both
+# keep but the one. Five words (keys of four) rather than four (keys of three): unrelated
+# papers share three uncommon title words often (variations on a theme, "... for Large
+# Language Models"; in the synthetic corpus, titles recombined from the same seed title),
+# and at 100k papers keys of three made 3.5 times as many title candidates for no more
+# real links (benchmarks/README.md, "Linking").
+_TITLE_SKETCH, _OPENING_SKETCH = 5, 5
+_TITLE_WORD = re.compile(rb"[^ ]{4,}")  # on folded text, where words are spaces apart
+_OPENING_WORD = re.compile(rb"[^ ]{5,}")
+_TITLE_KEY, _OPENING_KEY = 1, 2  # a key's two low bits: which field it came from
+_CHUNK = 1 << 14  # papers keyed between two conversions to arrays (bounds the Python lists)
+_PAIR_CHUNK = 1 << 22  # candidate pairs expanded at once (bounds the temporary arrays)
+# Lower-case letters and digits survive, every other ASCII byte becomes a space: the ASCII
+# fast path of fold_unicode, without its join (the words are all a key needs).
+_ASCII_WORDS = bytes(
+    (c | 0x20) if chr(c).isalpha() else c if chr(c).isdigit() else 0x20 for c in range(128)
+).ljust(256, b" ")
+_COMMON_HASHES = np.array(sorted(zlib.crc32(word.encode()) for word in _COMMON), dtype=np.int64)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it modulo 2**64 loses nothing
+
+
+def empty() -> Array:
+    return np.empty(0, dtype=np.int64)
+
+
+def without(keys: Array, positions: Array, gone: list[int]) -> tuple[Array, Array]:
+    """The blocks less every entry of the papers at positions ``gone``."""
+    if not len(positions):
+        return keys, positions
+    keep = ~np.isin(positions, np.array(gone, dtype=np.int64), kind="table")
+    return (keys, positions) if keep.all() else (keys[keep], positions[keep])
+
+
+def insert(keys: Array, positions: Array, new: Array, owners: Array) -> tuple[Array, Array]:
+    """The blocks with the (sorted) ``new`` keys of ``owners`` added, still sorted."""
+    at = np.searchsorted(keys, new)
+    return np.insert(keys, at, new), np.insert(positions, at, owners)
+
+
+def keys_of(
+    papers: Sequence[Paper], todo: list[int], progress: Callable[[int], None]
+) -> tuple[Array, Array]:
+    """Every blocking key of the papers at ``todo`` and the position carrying it, by key.
+
+    The Python loop only cuts each paper's words out (a few calls into C per field);
+    hashing, sketching and combining into keys run over the whole batch in numpy."""
+    key_chunks: list[Array] = [np.empty(0, dtype=np.int64)]
+    owner_chunks: list[Array] = [np.empty(0, dtype=np.int64)]
+    for start in range(0, len(todo), _CHUNK):
+        progress(start)
+        chunk = todo[start : start + _CHUNK]
+        title_words: list[bytes] = []
+        title_counts: list[int] = []
+        opening_words: list[bytes] = []
+        opening_counts: list[int] = []
+        for position in chunk:
+            paper = papers[position]
+            found = _TITLE_WORD.findall(_folded_bytes(paper.title)) if paper.title else []
+            title_words += found
+            title_counts.append(len(found))
+            found = _OPENING_WORD.findall(_folded_bytes(_opening(paper.abstract)))
+            opening_words += found
+            opening_counts.append(len(found))
+        owners = np.array(chunk, dtype=np.int64)
+        for words, counts, sketch, kind in (
+            (title_words, title_counts, _TITLE_SKETCH, _TITLE_KEY),
+            (opening_words, opening_counts, _OPENING_SKETCH, _OPENING_KEY),
+        ):
+            keys, keyed = _sketch_keys(owners, words, counts, sketch, kind)
+            key_chunks.append(keys)
+            owner_chunks.append(keyed)
+    keys, owners = np.concatenate(key_chunks), np.concatenate(owner_chunks)
+    order = np.argsort(keys)
+    return keys[order], owners[order]
+
+
+def _opening(abstract: str) -> str:
+    """The first ``_OPENING_TOKENS`` tokens (split at whitespace) of ``abstract``."""
+    # Split a prefix first: splitting the whole abstract copies all of it. The prefix holds
+    # the whole opening when a token is left over after it.
+    tokens = abstract[: 16 * _OPENING_TOKENS].split(maxsplit=_OPENING_TOKENS)
+    if len(tokens) <= _OPENING_TOKENS:
+        tokens = abstract.split(maxsplit=_OPENING_TOKENS)
+    return " ".join(tokens[:_OPENING_TOKENS])
+
+
+def _folded_bytes(text: str) -> bytes:
+    # Without the LaTeX step of fold_text: pylatexenc costs 25 ms on the spans the fast
+    # path cannot decide, and a key only has to be a function of the paper's own text.
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORDS)
+    return fold_unicode(text).encode("utf-8", "surrogatepass")
+
+
+def _sketch_keys(
+    owners: Array, words: list[bytes], counts: list[int], sketch: int, kind: int
+) -> tuple[Array, Array]:
+    """The keys of one field of each paper, and the position each belongs to.
+
+    A min-hash sketch: a paper's distinct uncommon words that come first in a fixed hash
+    order (crc32: stable across processes, unlike str hashes, so keys can be cached with
+    the corpus). With all ``sketch`` words, each subset leaving one out is a key; with fewer
+    (a short title), the words there are, marked by their count."""
+    hashes = np.fromiter(map(zlib.crc32, words), dtype=np.int64, count=len(words))
+    owner = np.repeat(owners, counts)
+    at = np.searchsorted(_COMMON_HASHES, hashes).clip(max=len(_COMMON_HASHES) - 1)
+    uncommon = _COMMON_HASHES[at] != hashes
+    # Sorted by paper, then by hash, each word once: the sketch is each paper's first few.
+    entries = unique(owner[uncommon] << 32 | hashes[uncommon])
+    if not len(entries):
+        return entries, entries
+    owner, hashes = entries >> 32, entries & 0xFFFFFFFF
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    sizes = np.diff(np.r_[starts, len(owner)])
+    rank = np.arange(len(owner)) - np.repeat(starts, sizes)
+    kept = rank < sketch
+    table = np.zeros((len(starts), sketch), dtype=np.uint64)
+    table[np.repeat(np.arange(len(starts)), sizes)[kept], rank[kept]] = hashes[kept]
+    papers, count = owner[starts], np.minimum(sizes, sketch)
+    full = count == sketch
+    keys = [_combine(table[~full, : sketch - 1], count[~full], kind)]
+    keyed = [papers[~full]]
+    for left_out in range(sketch):
+        keys.append(_combine(np.delete(table[full], left_out, axis=1), count[full] - 1, kind))
+        keyed.append(papers[full])
+    return np.concatenate(keys), np.concatenate(keyed)
+
+
+def _combine(columns: npt.NDArray[np.uint64], count: Array, kind: int) -> Array:
+    """One key per row from its word hashes (zero past the row's count) and that count.
+
+    Multiply-xor in 64 bits: a function of the row alone, and two different rows collide
+    about once in 2**61 (a collision only adds a candidate pair, scored like any other)."""
+    mixed = count.astype(np.uint64) * _MIX
+    for column in columns.T:
+        mixed = (mixed ^ column) * _MIX
+        mixed ^= mixed >> np.uint64(29)
+    return (mixed >> np.uint64(3)).astype(np.int64) << 2 | kind
+
+
+def unique(values: Array) -> Array:
+    """Sorted distinct values (a sort and a mask; faster here than numpy's hashing unique)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+# ---------------------------------------------------------------------------- candidates
+
+
+def candidates(
+    keys: Array, owners: Array, old_keys: Array, old_owners: Array
+) -> tuple[Array, Array]:
+    """The pairs sharing a title key and those sharing an opening key, new with new and new
+    with old, each once, packed as ``low << 32 | high`` positions. Keys arrays are sorted."""
+    found: list[tuple[Array, Array]] = []
+    everything = np.arange(len(keys))
+    # New with new: within each run of equal keys, every element with every later one.
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    later = np.repeat(sizes, sizes) - (everything - np.repeat(starts, sizes)) - 1
+    found += _expand(keys, owners, later, owners, everything + 1)
+    # New with old: each new key against the run of equal keys in the old blocks.
+    if len(old_keys):
+        low = np.searchsorted(old_keys, keys, side="left")
+        high = np.searchsorted(old_keys, keys, side="right")
+        found += _expand(keys, owners, high - low, old_owners, low)
+    empty = np.empty(0, dtype=np.int64)
+    titles = np.concatenate([empty, *(title for title, _ in found)])
+    openings = np.concatenate([empty, *(opening for _, opening in found)])
+    return unique(titles), unique(openings)
+
+
+def _expand(
+    keys: Array, owners: Array, counts: Array, others: Array, first: Array
+) -> list[tuple[Array, Array]]:
+    """For each i, the pairs (owners[i], others[first[i] + j]) for j < counts[i], split by
+    the field of keys[i], duplicates removed; expanded a chunk at a time to bound memory."""
+    chunks: list[tuple[Array, Array]] = []
+    live = np.flatnonzero(counts > 0)
+    ends = np.cumsum(counts[live])
+    begin = 0
+    while begin < len(live):
+        base = int(ends[begin - 1]) if begin else 0
+        end = max(begin + 1, int(np.searchsorted(ends, base + _PAIR_CHUNK, side="right")))
+        rows = live[begin:end]
+        n = counts[rows]
+        row = np.repeat(rows, n)
+        offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        a, b = owners[row], others[first[row] + offset]
+        packed = np.minimum(a, b) << 32 | np.maximum(a, b)
+        distinct = a != b  # a paper never pairs with itself (two of its keys may collide)
+        by_title = (keys[row] & 3 == _TITLE_KEY) & distinct
+        by_opening = (keys[row] & 3 == _OPENING_KEY) & distinct
+        chunks.append((unique(packed[by_title]), unique(packed[by_opening])))
+        begin = end
+    return chunks
+
+
+# ---------------------------------------------------------------------------- scoring
+
+
+def linked_pairs(
+    papers: Sequence[Paper],
+    title_pairs: Array,
+    opening_pairs: Array,
+    progress: Callable[[float], None],
+) -> list[tuple[int, int]]:
+    """The candidate pairs that are near duplicates; ``progress`` hears the share scored.
+
+    Titles are compared for pairs blocked by title words, abstracts for pairs blocked by
+    the abstract's opening words: a pair that shares only title words but has different
+    titles is not worth folding two abstracts for. Both rules depend on the pair alone."""
+    total = len(title_pairs) + len(opening_pairs)
+    linked = _similar_pairs(papers, title_pairs, _title, progress, 0, total)
+    packed = np.array([a << 32 | b for a, b in linked], dtype=np.int64)
+    rest = np.setdiff1d(opening_pairs, packed, assume_unique=True)
+    done = len(title_pairs) + len(opening_pairs) - len(rest)
+    return linked + _similar_pairs(papers, rest, _abstract_prefix, progress, done, total)
+
+
+def _similar_pairs(
+    papers: Sequence[Paper],
+    pairs: Array,
+    text: Callable[[Paper], str],
+    progress: Callable[[float], None],
+    done: int,
+    total: int,
+) -> list[tuple[int, int]]:
+    lows, highs = pairs >> 32, pairs & 0xFFFFFFFF
+    # Each paper folded once, and only papers that are candidates.
+    folded = {p: fold_text(text(papers[p])) for p in unique(np.r_[lows, highs]).tolist()}
+    linked: list[tuple[int, int]] = []
+    step = 1 << 16
+    for start in range(0, len(pairs), step):
+        progress((done + start) / total)
+        stop = start + step
+        chunk = zip(lows[start:stop].tolist(), highs[start:stop].tolist(), strict=True)
+        linked += [(a, b) for a, b in chunk if _similar(folded[a], folded[b])]
+    return linked
+
+
+def _title(paper: Paper) -> str:
+    return paper.title or ""
+
+
+def _abstract_prefix(paper: Paper) -> str:
+    return paper.abstract[:_ABSTRACT_PREFIX_CHARS]
+
+
+def _similar(a: str, b: str) -> bool:
+    return bool(a and b) and fuzz.ratio(a, b, score_cutoff=_SIMILAR) > 0
