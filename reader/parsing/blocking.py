@@ -116,6 +116,7 @@ _OPENING_TOKENS = 30
 # and at 100k papers keys of three made 3.5 times as many title candidates for no more
 # real links (benchmarks/README.md, "Linking").
 _TITLE_SKETCH, _OPENING_SKETCH = 5, 5
+_FEWEST = 3  # words a set needs for its subsets to be keys
 _TITLE_WORD = re.compile(rb"[^ ]{4,}")  # on folded text, where words are spaces apart
 _OPENING_WORD = re.compile(rb"[^ ]{5,}")
 _TITLE_KEY, _OPENING_KEY = 1, 2  # a key's two low bits: which field it came from
@@ -210,8 +211,11 @@ def _sketch_keys(
 
     A min-hash sketch: a paper's distinct uncommon words that come first in a fixed hash
     order (crc32: stable across processes, unlike str hashes, so keys can be cached with
-    the corpus). With all ``sketch`` words, each subset leaving one out is a key; with fewer
-    (a short title), the words there are, marked by their count."""
+    the corpus). Each subset leaving one word out is a key, and so, with fewer than
+    ``sketch`` words (a short title), is the whole set: two papers whose sets differ in one
+    word (one has a word more, or another word in its place) always share a key. Keys have
+    at least ``_FEWEST - 1`` words: a key of one word would block together every paper with
+    a short title that has it."""
     hashes = np.fromiter(map(zlib.crc32, words), dtype=np.int64, count=len(words))
     owner = np.repeat(owners, counts)
     at = np.searchsorted(_COMMON_HASHES, hashes).clip(max=len(_COMMON_HASHES) - 1)
@@ -228,12 +232,15 @@ def _sketch_keys(
     table = np.zeros((len(starts), sketch), dtype=np.uint64)
     table[np.repeat(np.arange(len(starts)), sizes)[kept], rank[kept]] = hashes[kept]
     papers, count = owner[starts], np.minimum(sizes, sketch)
-    full = count == sketch
-    keys = [_combine(table[~full, : sketch - 1], count[~full], kind)]
-    keyed = [papers[~full]]
+    short = count < sketch
+    # A key is a row of sketch - 1 hashes, zero past its count, and the count: leaving one
+    # word out of a row gives the key of the row without that word.
+    keys = [_combine(table[short, : sketch - 1], count[short], kind)]
+    keyed = [papers[short]]
     for left_out in range(sketch):
-        keys.append(_combine(np.delete(table[full], left_out, axis=1), count[full] - 1, kind))
-        keyed.append(papers[full])
+        rows = count > max(left_out, _FEWEST - 1)
+        keys.append(_combine(np.delete(table[rows], left_out, axis=1), count[rows] - 1, kind))
+        keyed.append(papers[rows])
     return np.concatenate(keys), np.concatenate(keyed)
 
 
