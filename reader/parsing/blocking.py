@@ -18,7 +18,7 @@ from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from reader.model.paper import Paper, fold_text, fold_unicode
 
@@ -345,15 +345,27 @@ def _similar_pairs(
     total: int,
 ) -> list[tuple[int, int]]:
     lows, highs = pairs >> 32, pairs & 0xFFFFFFFF
-    # Each paper folded once, and only papers that are candidates.
-    folded = {p: fold_text(text(papers[p])) for p in unique(np.r_[lows, highs]).tolist()}
+    # Each paper folded once, and only papers that are candidates: an index into ``texts``.
+    involved = unique(np.r_[lows, highs])
+    texts = [fold_text(text(papers[p])) for p in involved.tolist()]
+    index = np.searchsorted(involved, np.stack([lows, highs]))
+    empty = np.array([not folded for folded in texts], dtype=bool)
     linked: list[tuple[int, int]] = []
     step = 1 << 16
     for start in range(0, len(pairs), step):
         progress((done + start) / total)
-        stop = start + step
-        chunk = zip(lows[start:stop].tolist(), highs[start:stop].tolist(), strict=True)
-        linked += [(a, b) for a, b in chunk if _similar(folded[a], folded[b])]
+        a, b = index[0, start : start + step], index[1, start : start + step]
+        # Scored in C, a chunk at a time: rapidfuzz's pairwise ratio (the cutoff makes it
+        # stop early on hopeless pairs). Two empty texts are 100% alike, but say nothing.
+        scores = process.cpdist(
+            [texts[i] for i in a.tolist()],
+            [texts[i] for i in b.tolist()],
+            scorer=fuzz.ratio,
+            score_cutoff=_SIMILAR,
+            dtype=np.float64,  # as fuzz.ratio: a float32 would round 89.999996 up to 90
+        )
+        hit = (scores >= _SIMILAR) & ~empty[a] & ~empty[b]
+        linked += zip(involved[a[hit]].tolist(), involved[b[hit]].tolist(), strict=True)
     return linked
 
 
@@ -363,7 +375,3 @@ def _title(paper: Paper) -> str:
 
 def _abstract_prefix(paper: Paper) -> str:
     return paper.abstract[:_ABSTRACT_PREFIX_CHARS]
-
-
-def _similar(a: str, b: str) -> bool:
-    return bool(a and b) and fuzz.ratio(a, b, score_cutoff=_SIMILAR) > 0
