@@ -23,6 +23,9 @@ from rapidfuzz import fuzz, process
 from reader.model.paper import Paper, fold_text, fold_unicode
 
 Array: TypeAlias = npt.NDArray[np.int64]
+# Paper positions: 32 bits halve the larger half of the blocks (a corpus stays far below
+# 2**31 papers); widened to 64 bits only where two are packed into one pair.
+Positions: TypeAlias = npt.NDArray[np.int32]
 
 # Words too common in paper titles and openings to say anything about duplication (the most
 # frequent ones in sample_corpus/). A fixed list, so a paper's keys never depend on others.
@@ -121,7 +124,7 @@ _TITLE_WORD = re.compile(rb"[^ ]{4,}")  # on folded text, where words are spaces
 _OPENING_WORD = re.compile(rb"[^ ]{5,}")
 _TITLE_KEY, _OPENING_KEY = 1, 2  # a key's two low bits: which field it came from
 _CHUNK = 1 << 14  # papers keyed between two conversions to arrays (bounds the Python lists)
-_PAIR_CHUNK = 1 << 22  # candidate pairs expanded at once (bounds the temporary arrays)
+_PAIR_CHUNK = 1 << 20  # candidate pairs expanded at once (bounds the temporary arrays)
 # Lower-case letters and digits survive, every other ASCII byte becomes a space: the ASCII
 # fast path of fold_unicode, without its join (the words are all a key needs).
 _ASCII_WORDS = bytes(
@@ -131,33 +134,37 @@ _COMMON_HASHES = np.array(sorted(zlib.crc32(word.encode()) for word in _COMMON),
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it modulo 2**64 loses nothing
 
 
-def empty() -> Array:
-    return np.empty(0, dtype=np.int64)
+def no_blocks() -> tuple[Array, Positions]:
+    return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
 
 
-def without(keys: Array, positions: Array, gone: list[int]) -> tuple[Array, Array]:
+def without(keys: Array, positions: Positions, gone: list[int]) -> tuple[Array, Positions]:
     """The blocks less every entry of the papers at positions ``gone``."""
     if not len(positions):
         return keys, positions
-    keep = ~np.isin(positions, np.array(gone, dtype=np.int64), kind="table")
+    keep = ~np.isin(positions, np.array(gone, dtype=np.int32), kind="table")
     return (keys, positions) if keep.all() else (keys[keep], positions[keep])
 
 
-def insert(keys: Array, positions: Array, new: Array, owners: Array) -> tuple[Array, Array]:
+def insert(
+    keys: Array, positions: Positions, new: Array, owners: Positions
+) -> tuple[Array, Positions]:
     """The blocks with the (sorted) ``new`` keys of ``owners`` added, still sorted."""
+    if not len(keys):  # linking from scratch: no copy (it would be the peak of memory)
+        return new, owners
     at = np.searchsorted(keys, new)
     return np.insert(keys, at, new), np.insert(positions, at, owners)
 
 
 def keys_of(
     papers: Sequence[Paper], todo: list[int], progress: Callable[[int], None]
-) -> tuple[Array, Array]:
+) -> tuple[Array, Positions]:
     """Every blocking key of the papers at ``todo`` and the position carrying it, by key.
 
     The Python loop only cuts each paper's words out (a few calls into C per field);
     hashing, sketching and combining into keys run over the whole batch in numpy."""
     key_chunks: list[Array] = [np.empty(0, dtype=np.int64)]
-    owner_chunks: list[Array] = [np.empty(0, dtype=np.int64)]
+    owner_chunks: list[Positions] = [np.empty(0, dtype=np.int32)]
     for start in range(0, len(todo), _CHUNK):
         progress(start)
         chunk = todo[start : start + _CHUNK]
@@ -173,7 +180,7 @@ def keys_of(
             found = _OPENING_WORD.findall(_folded_bytes(_opening(paper.abstract)))
             opening_words += found
             opening_counts.append(len(found))
-        owners = np.array(chunk, dtype=np.int64)
+        owners = np.array(chunk, dtype=np.int32)
         for words, counts, sketch, kind in (
             (title_words, title_counts, _TITLE_SKETCH, _TITLE_KEY),
             (opening_words, opening_counts, _OPENING_SKETCH, _OPENING_KEY),
@@ -181,9 +188,13 @@ def keys_of(
             keys, keyed = _sketch_keys(owners, words, counts, sketch, kind)
             key_chunks.append(keys)
             owner_chunks.append(keyed)
-    keys, owners = np.concatenate(key_chunks), np.concatenate(owner_chunks)
+    # Sorted with as few copies alive at once as can be: at a million papers each is 90 MB.
+    keys = np.concatenate(key_chunks)
+    key_chunks.clear()
     order = np.argsort(keys)
-    return keys[order], owners[order]
+    keys = keys[order]
+    owners = np.concatenate(owner_chunks)[order]
+    return keys, owners
 
 
 def _opening(abstract: str) -> str:
@@ -205,8 +216,8 @@ def _folded_bytes(text: str) -> bytes:
 
 
 def _sketch_keys(
-    owners: Array, words: list[bytes], counts: list[int], sketch: int, kind: int
-) -> tuple[Array, Array]:
+    owners: Positions, words: list[bytes], counts: list[int], sketch: int, kind: int
+) -> tuple[Array, Positions]:
     """The keys of one field of each paper, and the position each belongs to.
 
     A min-hash sketch: a paper's distinct uncommon words that come first in a fixed hash
@@ -217,13 +228,13 @@ def _sketch_keys(
     at least ``_FEWEST - 1`` words: a key of one word would block together every paper with
     a short title that has it."""
     hashes = np.fromiter(map(zlib.crc32, words), dtype=np.int64, count=len(words))
-    owner = np.repeat(owners, counts)
+    owner = np.repeat(owners.astype(np.int64), counts)
     at = np.searchsorted(_COMMON_HASHES, hashes).clip(max=len(_COMMON_HASHES) - 1)
     uncommon = _COMMON_HASHES[at] != hashes
     # Sorted by paper, then by hash, each word once: the sketch is each paper's first few.
     entries = unique(owner[uncommon] << 32 | hashes[uncommon])
     if not len(entries):
-        return entries, entries
+        return entries, entries.astype(np.int32)
     owner, hashes = entries >> 32, entries & 0xFFFFFFFF
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     sizes = np.diff(np.r_[starts, len(owner)])
@@ -231,7 +242,7 @@ def _sketch_keys(
     kept = rank < sketch
     table = np.zeros((len(starts), sketch), dtype=np.uint64)
     table[np.repeat(np.arange(len(starts)), sizes)[kept], rank[kept]] = hashes[kept]
-    papers, count = owner[starts], np.minimum(sizes, sketch)
+    papers, count = owner[starts].astype(np.int32), np.minimum(sizes, sketch)
     short = count < sketch
     # A key is a row of sketch - 1 hashes, zero past its count, and the count: leaving one
     # word out of a row gives the key of the row without that word.
@@ -266,17 +277,21 @@ def unique(values: Array) -> Array:
 
 
 def candidates(
-    keys: Array, owners: Array, old_keys: Array, old_owners: Array
+    keys: Array, owners: Positions, old_keys: Array, old_owners: Positions
 ) -> tuple[Array, Array]:
     """The pairs sharing a title key and those sharing an opening key, new with new and new
     with old, each once, packed as ``low << 32 | high`` positions. Keys arrays are sorted."""
     found: list[tuple[Array, Array]] = []
-    everything = np.arange(len(keys))
-    # New with new: within each run of equal keys, every element with every later one.
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    sizes = np.diff(np.r_[starts, len(keys)])
+    # New with new: within each run of equal keys, every element with every later one. Only
+    # keys shared by two papers or more take part (most keys are a single paper's).
+    repeated = keys[1:] == keys[:-1]
+    shared = np.flatnonzero(np.r_[False, repeated] | np.r_[repeated, False])
+    run_keys, run_owners = keys[shared], owners[shared]
+    starts = np.flatnonzero(np.r_[True, run_keys[1:] != run_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(run_keys)])
+    everything = np.arange(len(run_keys))
     later = np.repeat(sizes, sizes) - (everything - np.repeat(starts, sizes)) - 1
-    found += _expand(keys, owners, later, owners, everything + 1)
+    found += _expand(run_keys, run_owners, later, run_owners, everything + 1)
     # New with old: each new key against the run of equal keys in the old blocks.
     if len(old_keys):
         low = np.searchsorted(old_keys, keys, side="left")
@@ -289,7 +304,7 @@ def candidates(
 
 
 def _expand(
-    keys: Array, owners: Array, counts: Array, others: Array, first: Array
+    keys: Array, owners: Positions, counts: Array, others: Positions, first: Array
 ) -> list[tuple[Array, Array]]:
     """For each i, the pairs (owners[i], others[first[i] + j]) for j < counts[i], split by
     the field of keys[i], duplicates removed; expanded a chunk at a time to bound memory."""
@@ -305,7 +320,7 @@ def _expand(
         row = np.repeat(rows, n)
         offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
         a, b = owners[row], others[first[row] + offset]
-        packed = np.minimum(a, b) << 32 | np.maximum(a, b)
+        packed = np.minimum(a, b).astype(np.int64) << 32 | np.maximum(a, b)
         distinct = a != b  # a paper never pairs with itself (two of its keys may collide)
         by_title = (keys[row] & 3 == _TITLE_KEY) & distinct
         by_opening = (keys[row] & 3 == _OPENING_KEY) & distinct

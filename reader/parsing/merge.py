@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from reader.model.paper import Paper
 
 if TYPE_CHECKING:
-    from reader.parsing.blocking import Array
+    from reader.parsing.blocking import Array, Positions
 
 _FORMAT = 2  # of a pickled Linker; bump when the blocking keys change
 
@@ -107,11 +107,12 @@ class Linker:
     def __init__(self) -> None:
         from reader.parsing import blocking
 
-        self._keys: Array = blocking.empty()
-        self._positions: Array = blocking.empty()
+        self._keys: Array
+        self._positions: Positions
+        self._keys, self._positions = blocking.no_blocks()
         self.links: dict[int, set[int]] = {}
 
-    def __getstate__(self) -> tuple[int, Array, Array, dict[int, set[int]]]:
+    def __getstate__(self) -> tuple[int, Array, Positions, dict[int, set[int]]]:
         return (_FORMAT, self._keys, self._positions, self.links)
 
     def __setstate__(self, state: object) -> None:
