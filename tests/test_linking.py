@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from reader.model.paper import Paper, fold_text, paper_id
 from reader.parsing.corpus import load_corpus
 from reader.parsing.merge import Linker, apply_links, link_near_duplicates, merge_duplicates
+from reader.paths import cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -216,3 +217,34 @@ def test_a_linker_pickled_by_another_version_does_not_load() -> None:
     stale = Linker.__new__(Linker)
     with pytest.raises(ValueError):
         stale.__setstate__([{1: [0]}, [(1,)], {}])  # the old dataclass's state: a list
+
+
+def test_a_cache_with_an_old_linker_is_linked_again_from_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A corpus cached by an older version, then a new file: the stale Linker is refused,
+    and the result is exactly a from-scratch load, links included."""
+    from benchmarks.synthetic import DATED, file_text
+
+    papers, _ = _synthetic(1500)
+    dated = [p for p in papers if p.authors][:300]
+    # The new file: renamed versions of old papers, so every link it brings crosses files.
+    renamed = [
+        replace(p, id=paper_id(f"{p.title}s", p.abstract), title=f"{p.title}s") for p in dated[:20]
+    ]
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    (corpus_dir / "a.txt").write_text(file_text(DATED, dated), encoding="utf-8")
+    load_corpus([corpus_dir])
+    cached = list(cache_dir().glob("links-*.pickle"))
+    assert len(cached) == 1
+    with monkeypatch.context() as patch:  # pickled as the old dataclass did: a list of fields
+        patch.setattr(Linker, "__getstate__", lambda _: [{7: [0, 1]}, [(7,), (7,)], {0: {1}}])
+        cached[0].write_bytes(pickle.dumps(Linker()))
+    (corpus_dir / "b.txt").write_text(file_text(DATED, renamed), encoding="utf-8")
+    grown = load_corpus([corpus_dir])
+    full = load_corpus([corpus_dir], use_cache=False)
+    assert [p.to_json() for p in grown.papers] == [p.to_json() for p in full.papers]
+    new_ids = {p.id for p in renamed}
+    crossing = [p for p in full.papers if p.id in new_ids and p.possible_duplicates]
+    assert len(crossing) == len(renamed)
