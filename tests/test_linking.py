@@ -4,7 +4,9 @@ at once or file by file, and no crash and no unjustified link on hostile text.""
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
 import sys
 from dataclasses import replace
 from functools import cache
@@ -248,3 +250,23 @@ def test_a_cache_with_an_old_linker_is_linked_again_from_scratch(
     new_ids = {p.id for p in renamed}
     crossing = [p for p in full.papers if p.id in new_ids and p.possible_duplicates]
     assert len(crossing) == len(renamed)
+
+
+def test_a_warm_start_does_not_import_numpy(tmp_path: Path) -> None:
+    """Linking's numpy is imported only when papers are linked: a start served whole from
+    the cache (list, search index, links) never pays for it."""
+    script = (
+        "import sys; from pathlib import Path;"
+        "from reader.parsing.corpus import finish_loading, load_corpus;"
+        "c = load_corpus([Path(sys.argv[1])], link=False); finish_loading(c);"
+        "print(c.linked, 'numpy' in sys.modules)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    corpus = str(Path(__file__).resolve().parent.parent / "sample_corpus")
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, corpus], env=env, capture_output=True, text=True
+        )
+        for _ in range(2)
+    ]
+    assert [run.stdout.split() for run in runs] == [["True", "True"], ["True", "False"]]
