@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from reader.model.paper import Paper, fold_text, paper_id
-from reader.parsing.corpus import load_corpus
+from reader.parsing.corpus import load_corpus, parse_bytes
 from reader.parsing.merge import Linker, apply_links, link_near_duplicates, merge_duplicates
 from reader.paths import cache_dir
 
@@ -177,6 +177,34 @@ def test_hostile_text_never_crashes_or_links_unrelated_papers(
     for paper in papers:
         for other in paper.possible_duplicates:
             assert paper.id in by_id[other].possible_duplicates
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.binary(max_size=120), st.binary(min_size=1, max_size=400)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_parsed_hostile_bytes_link_without_crashing(records: list[tuple[bytes, bytes]]) -> None:
+    """Invalid UTF-8, NUL, escapes: whatever the parser makes of a listing's bytes links,
+    and only by the rule. Each record is pasted twice, the second time renamed."""
+    lines: list[bytes] = []
+    for title, abstract in records:
+        for version in (b"", b" v2"):
+            lines += [b"Abstract:" + abstract.replace(b"\n", b" ") + version]
+            lines += [b"LGApr 14, 2022", title.replace(b"\n", b" ") + version + b"Ann Lee"]
+            lines += [abstract.replace(b"\n", b" ")]
+    parsed = parse_bytes(b"\n".join(lines), "hostile.txt")
+    papers = merge_duplicates(parsed.papers)
+    full = Linker()
+    full.add(papers, range(len(papers)))
+    by_id = {paper.id: paper for paper in papers}
+    links = _links(papers, full)
+    for a, b in links:
+        assert _justified(by_id[a], by_id[b])
+    assert _links(papers, _incremental(papers, [len(papers) // 2], [])) == links
 
 
 @pytest.mark.parametrize(
