@@ -23,8 +23,8 @@ from rapidfuzz import fuzz, process
 from reader.model.paper import Paper, fold_text, fold_unicode
 
 Array: TypeAlias = npt.NDArray[np.int64]
-# Paper positions: 32 bits halve the larger half of the blocks (a corpus stays far below
-# 2**31 papers); widened to 64 bits only where two are packed into one pair.
+# Paper positions: 32 bits make a block entry 12 bytes instead of 16 (a corpus stays far
+# below 2**31 papers); widened to 64 bits only where two are packed into one pair.
 Positions: TypeAlias = npt.NDArray[np.int32]
 
 # Words too common in paper titles and openings to say anything about duplication (the most

@@ -13,10 +13,10 @@ title and from its abstract's opening, common words left out. Whether two papers
 is therefore a function of the two papers, so linking the papers of a new file against the
 blocks of the old corpus gives exactly the links of linking everything from scratch.
 
-The work is done a batch at a time in numpy (see ``benchmarks/linking.py`` and the "Linking"
-section of ``benchmarks/README.md`` for what it costs): Python only cuts each paper's words
-out; hashing, sketching, grouping equal keys into candidate pairs and de-duplicating them run
-over whole arrays, and only the candidate pairs are scored one by one.
+The work is done a batch at a time in numpy, in ``reader/parsing/blocking.py``: Python only
+cuts each paper's words out; hashing, sketching, grouping equal keys into candidate pairs and
+de-duplicating them run over whole arrays, and only the candidate pairs are scored. Costs:
+``benchmarks/linking.py`` and the "Linking" section of ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
