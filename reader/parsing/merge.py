@@ -8,102 +8,29 @@ separate but point at each other through ``possible_duplicates``.
 Comparing every pair is quadratic, so candidate pairs come from blocking, and only those pairs
 are scored with rapidfuzz: titles first, abstracts (folded on demand) only where the titles
 differ. A paper's blocking keys depend on that paper alone, never on the rest of the corpus:
-pairs of its words that come first in a fixed hash order (a min-hash sketch), taken from its
+sets of its words that come first in a fixed hash order (a min-hash sketch), taken from its
 title and from its abstract's opening, common words left out. Whether two papers are linked
 is therefore a function of the two papers, so linking the papers of a new file against the
 blocks of the old corpus gives exactly the links of linking everything from scratch.
+
+The work is done a batch at a time in numpy, in ``reader/parsing/blocking.py``: Python only
+cuts each paper's words out; hashing, sketching, grouping equal keys into candidate pairs and
+de-duplicating them run over whole arrays, and only the candidate pairs are scored. Costs:
+``benchmarks/linking.py`` and the "Linking" section of ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterable, MutableSequence, Sequence
-from dataclasses import dataclass, field
-from itertools import combinations
+from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
-
-from reader.model.paper import Paper, fold_text
+from reader.model.paper import Paper
 from reader.parsing.table import PaperTable, paper_ids
 
-_SIMILAR = 90.0  # rapidfuzz ratio at or above which two titles or abstracts are near duplicates
-_ABSTRACT_PREFIX_CHARS = 400  # enough text to tell two abstracts apart, bounded cost per pair
-_OPENING_CHARS = 100  # the abstract's first words, for blocking untitled papers
-_SKETCH = 4  # words per field kept in the sketch; every triple of them is a blocking key
-# Words too common in paper titles and openings to say anything about duplication (the most
-# frequent ones in sample_corpus/). A fixed list, so a paper's keys never depend on others.
-_COMMON = frozenset(
-    (
-        "adversarial",
-        "approach",
-        "based",
-        "bayesian",
-        "continuous",
-        "data",
-        "deep",
-        "differentiable",
-        "diffusion",
-        "distribution",
-        "efficient",
-        "feature",
-        "features",
-        "framework",
-        "from",
-        "functions",
-        "gaussian",
-        "generative",
-        "gradient",
-        "image",
-        "images",
-        "inference",
-        "introduce",
-        "large",
-        "latent",
-        "learn",
-        "learning",
-        "machine",
-        "method",
-        "methods",
-        "model",
-        "modeling",
-        "models",
-        "multi",
-        "network",
-        "networks",
-        "neural",
-        "novel",
-        "often",
-        "optimization",
-        "paper",
-        "posterior",
-        "present",
-        "problem",
-        "problems",
-        "propose",
-        "recent",
-        "representation",
-        "representations",
-        "self",
-        "stochastic",
-        "study",
-        "supervised",
-        "tasks",
-        "training",
-        "using",
-        "variational",
-        "vision",
-        "visual",
-        "which",
-        "with",
-        "towards",
-        "these",
-        "their",
-        "this",
-        "that",
-        "however",
-        "recently",
-    )
-)
+if TYPE_CHECKING:
+    from reader.parsing.blocking import Array, Positions
+
+_FORMAT = 2  # of a pickled Linker; bump when the blocking keys change
 
 
 def merge_duplicates(papers: Iterable[Paper]) -> list[Paper]:
@@ -165,21 +92,37 @@ def _author_rank(paper: Paper) -> tuple[int, int]:
     return (0 if paper.authors_truncated else 1, len(paper.authors)) if paper.authors else (-1, 0)
 
 
-Pair = tuple[int, int]
-
-
-@dataclass(slots=True)
 class Linker:
     """Near-duplicate links of a growing list of papers, kept up to date one batch at a time.
 
-    ``blocks`` maps each blocking key to the positions of the papers carrying it; ``links``
-    holds the linked pairs. ``add`` scores only pairs that involve a new or changed paper,
-    which is what makes adding a file to a large corpus cheap. It pickles with the corpus.
+    The blocks are two parallel arrays sorted by key: ``_keys`` (every blocking key of every
+    linked paper) and ``_positions`` (the paper carrying it). Papers sharing a key are
+    candidates. Arrays, not a dict of lists: at a million papers eight million keys cost
+    100 MB this way against more than a gigabyte of Python objects, and they pickle as raw
+    bytes. ``links`` holds the linked pairs. ``add`` scores only pairs that involve a new or
+    changed paper, which is what makes adding a file to a large corpus cheap. It pickles with
+    the corpus; a Linker pickled by another version refuses to load (a cache miss).
     """
 
-    blocks: dict[int, list[int]] = field(default_factory=dict)
-    keys: list[tuple[int, ...]] = field(default_factory=list)
-    links: dict[int, set[int]] = field(default_factory=dict)
+    __slots__ = ("_keys", "_positions", "links")
+
+    def __init__(self) -> None:
+        from reader.parsing import blocking
+
+        self._keys: Array
+        self._positions: Positions
+        self._keys, self._positions = blocking.no_blocks()
+        self.links: dict[int, set[int]] = {}
+
+    def __getstate__(self) -> tuple[int, Array, Positions, dict[int, set[int]]]:
+        return (_FORMAT, self._keys, self._positions, self.links)
+
+    def __setstate__(self, state: object) -> None:
+        if not (isinstance(state, tuple) and len(state) == 4 and state[0] == _FORMAT):
+            # Blocks of another key scheme would find other candidates than a full link
+            # does: refuse, and the caller links from scratch.
+            raise ValueError("a Linker pickled in another format")
+        _, self._keys, self._positions, self.links = state
 
     def add(
         self,
@@ -191,50 +134,39 @@ class Linker:
 
         Returns the positions whose links changed (their ``possible_duplicates`` need
         ``apply_links``)."""
+        from reader.parsing import blocking
+
         todo = sorted(set(positions))
         touched: set[int] = set()
         for position in todo:  # forget what a changed paper was linked to before
-            self._forget(position, touched)
-        while len(self.keys) < len(papers):
-            self.keys.append(())
-        titles: dict[int, str] = {}
-        abstracts: dict[int, str] = {}
-        for done, position in enumerate(todo):
-            paper = papers[position]
-            keys = _blocking_keys(paper)
-            self.keys[position] = keys
-            title_candidates: set[int] = set()
-            opening_candidates: set[int] = set()
-            for key in keys:
-                block = self.blocks.setdefault(key, [])
-                (title_candidates if key & _TITLE_KEY else opening_candidates).update(block)
-                block.append(position)
-            title_candidates.discard(position)
-            opening_candidates.discard(position)
-            for other in title_candidates | opening_candidates:
-                by_title, by_opening = other in title_candidates, other in opening_candidates
-                if _near_duplicates(
-                    papers, position, other, titles, abstracts, by_title, by_opening
-                ):
-                    self.links.setdefault(position, set()).add(other)
-                    self.links.setdefault(other, set()).add(position)
-                    touched.update((position, other))
-            if progress is not None and done % 2000 == 0:
-                progress(done, len(todo))
-        if progress is not None:
-            progress(len(todo), len(todo))
-        return touched
+            for other in self.links.pop(position, set()):
+                self.links.get(other, set()).discard(position)
+                touched.update((position, other))
+        if todo:  # and what it was keyed by (new papers have no keys yet)
+            self._keys, self._positions = blocking.without(self._keys, self._positions, todo)
+        # Progress counts papers keyed, then (as many units again) candidate pairs scored.
+        total = 2 * len(todo)
 
-    def _forget(self, position: int, touched: set[int]) -> None:
-        if position < len(self.keys):
-            for key in self.keys[position]:
-                block = self.blocks.get(key)
-                if block is not None and position in block:
-                    block.remove(position)
-            self.keys[position] = ()
-        for other in self.links.pop(position, set()):
-            self.links.get(other, set()).discard(position)
-            touched.update((position, other))
+        def report(done: int) -> None:
+            if progress is not None:
+                progress(min(done, total - 1), total)
+
+        keys, owners = blocking.keys_of(papers, todo, report)
+        title_pairs, opening_pairs = blocking.candidates(keys, owners, self._keys, self._positions)
+        self._keys, self._positions = blocking.insert(self._keys, self._positions, keys, owners)
+        linked = blocking.linked_pairs(
+            papers,
+            title_pairs,
+            opening_pairs,
+            lambda share: report(len(todo) + int(share * len(todo))),
+        )
+        for a, b in linked:
+            self.links.setdefault(a, set()).add(b)
+            self.links.setdefault(b, set()).add(a)
+            touched.update((a, b))
+        if progress is not None:
+            progress(total, total)
+        return touched
 
     def duplicates_of(self, papers: Sequence[Paper], position: int) -> tuple[str, ...]:
         return tuple(sorted(papers[other].id for other in self.links.get(position, ())))
@@ -251,80 +183,3 @@ def link_near_duplicates(papers: list[Paper]) -> Linker:
 def apply_links(papers: Sequence[Paper], linker: Linker, positions: Iterable[int]) -> None:
     for position in positions:
         papers[position].possible_duplicates = linker.duplicates_of(papers, position)
-
-
-def _near_duplicates(
-    papers: Sequence[Paper],
-    a: int,
-    b: int,
-    titles: dict[int, str],
-    abstracts: dict[int, str],
-    by_title: bool,
-    by_opening: bool,
-) -> bool:
-    """Titles are compared for pairs blocked by title words, abstracts for pairs blocked by
-    the abstract's opening words: a pair that shares only title words but has different
-    titles is not worth folding two abstracts for. Both rules depend on the pair alone."""
-    if by_title and _similar(
-        _folded(papers, a, titles, _title), _folded(papers, b, titles, _title)
-    ):
-        return True
-    return by_opening and _similar(
-        _folded(papers, a, abstracts, _abstract_prefix),
-        _folded(papers, b, abstracts, _abstract_prefix),
-    )
-
-
-def _folded(
-    papers: Sequence[Paper], index: int, memo: dict[int, str], text: Callable[[Paper], str]
-) -> str:
-    folded = memo.get(index)
-    if folded is None:
-        folded = memo[index] = fold_text(text(papers[index]))
-    return folded
-
-
-def _title(paper: Paper) -> str:
-    return paper.title or ""
-
-
-def _abstract_prefix(paper: Paper) -> str:
-    return paper.abstract[:_ABSTRACT_PREFIX_CHARS]
-
-
-def _similar(a: str, b: str) -> bool:
-    return bool(a and b) and fuzz.ratio(a, b, score_cutoff=_SIMILAR) > 0
-
-
-_WORD_HASHES: dict[str, int] = {}
-
-
-def _word_hash(word: str) -> int:
-    # Stable across processes (str hash is salted), so keys can be cached with the corpus.
-    value = _WORD_HASHES.get(word)
-    if value is None:
-        value = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-    return value
-
-
-def _sketch_keys(words: set[str], salt: int) -> list[int]:
-    # Triples, not pairs: two unrelated papers rarely share three uncommon words, so blocks
-    # stay small as the corpus grows, while near duplicates share most of their words.
-    hashes = sorted(_word_hash(word) for word in words - _COMMON)[:_SKETCH]
-    if len(hashes) < 3:  # short titles: the words there are, marked by their count
-        packed = 0
-        for value in hashes:
-            packed = packed << 32 | value
-        return [salt | len(hashes) << 100 | packed] if hashes else []
-    return [salt | 3 << 100 | a << 64 | b << 32 | c for a, b, c in combinations(hashes, 3)]
-
-
-_TITLE_KEY, _OPENING_KEY = 1 << 104, 2 << 104
-
-
-def _blocking_keys(paper: Paper) -> tuple[int, ...]:
-    title = fold_text(paper.title) if paper.title else ""
-    opening = fold_text(paper.abstract[:_OPENING_CHARS])
-    keys = _sketch_keys({w for w in title.split() if len(w) >= 4}, _TITLE_KEY)
-    keys += _sketch_keys({w for w in opening.split() if len(w) >= 5}, _OPENING_KEY)
-    return tuple(keys)
