@@ -687,9 +687,7 @@ def _arxiv_id(extra: dict[str, str]) -> str | None:
     return arxiv_id
 
 
-def split_authors(
-    value: str, memo: dict[str, str] | None = None
-) -> tuple[tuple[str, ...], bool]:
+def split_authors(value: str, memo: dict[str, str] | None = None) -> tuple[tuple[str, ...], bool]:
     """("First Last", ...) and whether the list ended in ``others``.
 
     ``memo`` maps raw names to display names already decoded during one parse: a

@@ -324,10 +324,35 @@ def _unescape_match(match: re.Match[str]) -> str:
 
 
 def unescape(text: str) -> str:
-    """The listing spelling of escaped BibTeX text: exactly what the escaper added goes."""
-    if "\\" not in text:
+    """The listing spelling of escaped BibTeX text: exactly what the escaper added goes.
+
+    The same as ``_UNESCAPE.sub(_unescape_match, text)``, but the regex is only tried where
+    it can match: at each backslash and at a ``{`` just before one. ``re.sub`` tries it at
+    every position of a 1 kB abstract (30 ns a character: 1 s at 10^5 entries); every
+    match begins with a backslash or with ``{\\``, so the result is the same (tested)."""
+    find = text.find
+    backslash = find("\\")
+    if backslash < 0:
         return text
-    return _UNESCAPE.sub(_unescape_match, text)
+    match = _UNESCAPE.match
+    pieces: list[str] = []
+    done = 0  # text[:done] is in pieces
+    while backslash >= 0:
+        found = None
+        if backslash > done and text[backslash - 1] == "{":
+            found = match(text, backslash - 1)  # only "{\\%}"-like forms can match there
+        if found is None:
+            found = match(text, backslash)
+        if found is None:  # a lone backslash at the very end
+            break
+        pieces.append(text[done : found.start()])
+        pieces.append(_unescape_match(found))
+        done = found.end()
+        backslash = find("\\", done)
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 _COMBINING = {
