@@ -718,8 +718,15 @@ def _person(name: str) -> str:
 
 def _split_top_level(value: str) -> list[str]:
     """``value`` split at ``and`` outside braces, as BibTeX splits author lists."""
-    if "{" not in value:  # most lists: no group can hide an "and"
-        return [name.strip() for name in _AUTHOR_SEPARATOR.split(value) if name.strip()]
+    pieces = _AUTHOR_SEPARATOR.split(value)
+    # An "and" is inside a group exactly when a piece before it leaves a brace open, so a
+    # list whose pieces all balance (most lists, accents included) splits at every "and".
+    if "{" in value and not all(piece.count("{") == piece.count("}") for piece in pieces[:-1]):
+        pieces = _split_outside_braces(value)
+    return [stripped for piece in pieces if (stripped := piece.strip())]
+
+
+def _split_outside_braces(value: str) -> list[str]:
     names = []
     start = 0
     depth = 0
@@ -731,7 +738,7 @@ def _split_top_level(value: str) -> list[str]:
             names.append(value[start : separator.start()])
             start = separator.end()
     names.append(value[start:])
-    return [name.strip() for name in names if name.strip()]
+    return names
 
 
 def _depth(text: str, start: int, end: int) -> int:
@@ -784,7 +791,8 @@ def _date(
     fields: dict[str, str], key: str, line: int, reader: _Reader
 ) -> tuple[str | None, str | None]:
     """(ISO date, "month" | "year" | None when the day is real or there is no date)."""
-    iso = _ISO_DATE.fullmatch(_one_line(fields.get("date", "")))
+    date = fields.get("date")
+    iso = _ISO_DATE.fullmatch(_one_line(date)) if date else None
     if iso:
         year, month, day = iso.groups()
         if month and day:

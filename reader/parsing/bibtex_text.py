@@ -33,6 +33,8 @@ _ESCAPE_PAIR_OR_DOLLAR = re.compile(r"\\.|\$", re.DOTALL)
 _ESCAPE_PAIR_OR_DOUBLE_DOLLAR = re.compile(r"\\.|\$\$", re.DOTALL)
 _ESCAPE_PAIR = re.compile(r"\\.", re.DOTALL)
 _BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
+# Balanced, unnested groups and no stray brace: "{GAN}s for {3D} {DINOv2}".
+_FLAT_GROUPS = re.compile(r"[^{}]*+(?:\{[^{}]*+\}[^{}]*+)*+")
 _LONE_COMMAND = re.compile(r"\\[A-Za-z]+(?:\{\})?")
 
 GROUP = 0
@@ -163,6 +165,10 @@ def unprotect_title(title: str) -> str:
     """``title`` without the braces BibTeX uses only to protect case (one pair per group)."""
     if "{" not in title:
         return title
+    if "\\" not in title and "$" not in title and _FLAT_GROUPS.fullmatch(title):
+        # Without commands or math no group is an argument, a scope or inside math, and
+        # without nesting every brace belongs to a top-level group: all of them go.
+        return title.replace("{", "").replace("}", "")
     pieces: list[str] = []
     position = 0
     for token in top_level_tokens(title):
