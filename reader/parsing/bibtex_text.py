@@ -169,6 +169,12 @@ def unprotect_title(title: str) -> str:
         # Without commands or math no group is an argument, a scope or inside math, and
         # without nesting every brace belongs to a top-level group: all of them go.
         return title.replace("{", "").replace("}", "")
+    return _unprotect_groups(title)
+
+
+def _unprotect_groups(title: str) -> str:
+    """``unprotect_title`` for any title: one pair off every top-level group that is no
+    argument and no scope."""
     pieces: list[str] = []
     position = 0
     for token in top_level_tokens(title):
