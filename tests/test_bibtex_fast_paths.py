@@ -175,8 +175,9 @@ def test_unescape_equals_the_regex_substitution(text: str) -> None:
 
 
 @settings(max_examples=500, deadline=None)
-@given(HOSTILE | st.text(st.sampled_from("{}ab $\\")))
+@given(HOSTILE | st.text(st.sampled_from("{}ab $\\")) | st.text(st.sampled_from("{}a $")))
 @example("{GAN}s for {3D} {DINOv2}")
+@example("$x{a}$ and {b}")
 @example("{a}}{b")
 @example("{}")
 def test_flat_title_shortcut_equals_the_token_walk(title: str) -> None:
@@ -218,6 +219,7 @@ def test_remembered_author_names_equal_fresh_decoding(lists: list[list[str]]) ->
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.sampled_from("@\n x{")))
 @example("@a\n@b")
+@example("\n@\n@\n\n@")
 @example("\n@")
 @example("")
 def test_chunk_starts_equal_a_column_zero_regex(text: str) -> None:
