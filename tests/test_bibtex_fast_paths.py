@@ -135,6 +135,7 @@ def bib_files(draw: st.DrawFn) -> bytes:
 @example(b"@article{k,\n  title = {" + b"{" * 70 + b"x" + b"}" * 70 + b"}\n}\n")
 @example(b"@article{k,\n  title = {nul \x00 here}\n}\n")
 @example(b"@article{k,\n  title = {a},\n  Title = {b}\n}\n")
+@example(b"@article{k,\n  title = {a}\n} @misc{j, title = {b}}\n")
 def test_the_fast_entry_reader_reads_what_bibtexparser_splits(data: bytes) -> None:
     # The one known difference, older than these fast paths: the regex counts a brace or
     # quote after a backslash as BibTeX does (``{\\}}`` and ``"\\"`` are complete values),
