@@ -232,12 +232,18 @@ def parse_bibtex(text: str, path: str) -> ParsedFile:
 def _parse_bibtex(text: str, path: str, *, fast: bool = True) -> ParsedFile:
     parsed = ParsedFile(path, FORMAT)
     reader = _Reader(path)
+    logged: list[tuple[int, str]] = []
     try:
-        blocks, logged = _split(text, fast=fast)
+        # Each block is read as soon as it is split, so its raw field values are freed
+        # before the next one is split: at 10^5 entries the file is not held three times.
+        records = [
+            record
+            for block, offset in _blocks(text, logged, fast=fast)
+            if (record := _read_block(block, offset, reader))
+        ]
     except Exception as error:  # a splitter bug on hostile input: say so, do not crash
         parsed.problems.append(Problem(path, 0, f"not readable as BibTeX ({error})"))
         return parsed
-    records = [record for block, offset in blocks if (record := _read_block(block, offset, reader))]
     reported = {problem.line for problem in reader.problems}
     for line, message in logged:
         if line not in reported:
@@ -314,24 +320,33 @@ class _FastEntry:
     """An entry the fast path read whole: fields as (name, raw value) in file order.
 
     Lighter than bibtexparser's ``Entry``/``Field`` objects, which cost about a quarter of
-    the fast path's time at 10^5 entries and were only read back field by field."""
+    the fast path's time at 10^5 entries and were only read back field by field. The
+    entry's text is ``text[begin:end]``, not copied."""
 
     entry_type: str
     key: str
     fields: list[tuple[str, str]]
-    raw: str
+    text: str
+    begin: int
+    end: int
     start_line: int
 
 
 def _split(
     text: str, *, fast: bool = True
 ) -> tuple[list[tuple[Block | _FastEntry, int]], list[tuple[int, str]]]:
+    """Every block of ``text`` at once, and bibtexparser's log lines (see ``_blocks``)."""
+    logged: list[tuple[int, str]] = []
+    return list(_blocks(text, logged, fast=fast)), logged
+
+
+def _blocks(
+    text: str, logged: list[tuple[int, str]], *, fast: bool = True
+) -> Iterator[tuple[Block | _FastEntry, int]]:
     """Blocks in file order, each with the number of lines before its chunk.
 
-    ``fast=False`` sends every chunk to bibtexparser's splitter: the reference the fast
-    path is tested against."""
-    blocks: list[tuple[Block | _FastEntry, int]] = []
-    logged: list[tuple[int, str]] = []
+    bibtexparser's log lines go to ``logged``. ``fast=False`` sends every chunk to
+    bibtexparser's splitter: the reference the fast path is tested against."""
     starts = _chunk_starts(text)
     starts.append(len(text))
     line = 0  # lines before the current chunk
@@ -342,12 +357,12 @@ def _split(
         scanned = begin
         block = _fast_block(text, begin, stop, line) if fast else None
         if block is not None:
-            blocks.append((block, 0))
-        elif "@" in text[begin:stop]:
+            yield block, 0
+        elif text.find("@", begin, stop) >= 0:
             chunk_blocks, chunk_log = _slow_split(text[begin:stop])
-            blocks.extend((chunk_block, line) for chunk_block in chunk_blocks)
             logged.extend((number + line, message) for number, message in chunk_log)
-    return blocks, logged
+            for chunk_block in chunk_blocks:
+                yield chunk_block, line
 
 
 def _chunk_starts(text: str) -> list[int]:
@@ -399,7 +414,7 @@ def _fast_block(text: str, begin: int, stop: int, line: int) -> Block | _FastEnt
             break
     if text.find("@", position, stop) >= 0:
         return None  # another block on the same line as this one's end
-    return _FastEntry(entry_type, key, fields, text[begin:position], line)
+    return _FastEntry(entry_type, key, fields, text, begin, position, line)
 
 
 def _slow_split(chunk: str) -> tuple[list[Block], list[tuple[int, str]]]:
@@ -425,7 +440,16 @@ def _slow_split(chunk: str) -> tuple[list[Block], list[tuple[int, str]]]:
 def _read_block(block: Block | _FastEntry, offset: int, reader: _Reader) -> _Record | None:
     if type(block) is _FastEntry:  # nearly every entry: no bibtexparser types to consult
         line = block.start_line + offset + 1
-        return _entry_record(block.entry_type, block.key, block.fields, block.raw, line, reader)
+        return _entry_record(
+            block.entry_type,
+            block.key,
+            block.fields,
+            block.text,
+            block.begin,
+            block.end,
+            line,
+            reader,
+        )
     from bibtexparser.model import (
         DuplicateBlockKeyBlock,
         DuplicateFieldKeyBlock,
@@ -496,26 +520,31 @@ def _define_string(block: Any, line: int, reader: _Reader) -> None:
 
 def _bibtexparser_record(entry: Any, line: int, reader: _Reader) -> _Record | None:
     fields = [(item.key, item.value) for item in entry.fields]
-    return _entry_record(entry.entry_type, entry.key, fields, entry.raw or "", line, reader)
+    raw = entry.raw or ""
+    return _entry_record(entry.entry_type, entry.key, fields, raw, 0, len(raw), line, reader)
 
 
 def _entry_record(
     entry_type: str,
     key: str,
     raw_fields: list[tuple[str, str]],
-    raw: str,
+    text: str,
+    begin: int,
+    end: int,
     line: int,
     reader: _Reader,
 ) -> _Record | None:
+    """The entry whose raw text is ``text[begin:end]``, or None (with a problem) if it is
+    unusable."""
     key = key.strip()
     if not key:
         reader.problem(line, "entry has no citation key; skipped")
         return None
-    if "\0" in raw:
+    if text.find("\0", begin, end) >= 0:
         reader.problem(line, f"entry '{key}' contains a NUL byte; skipped")
         return None
-    if raw.count("{") > MAX_BRACE_DEPTH:
-        depth = _brace_depth(raw)
+    if text.count("{", begin, end) > MAX_BRACE_DEPTH:
+        depth = _brace_depth(text[begin:end])
         if depth > MAX_BRACE_DEPTH:
             reader.problem(
                 line,
@@ -527,7 +556,10 @@ def _entry_record(
     for item_key, item_value in raw_fields:
         name = item_key.strip().casefold()
         if name and name not in fields:  # BibTeX uses the first of duplicated fields
-            fields[name] = _value(item_value, reader, line)
+            if item_value[:1] == "{" and item_value[-1:] == "}" and "#" not in item_value:
+                fields[name] = item_value[1:-1]  # _value's commonest case, without a call
+            else:
+                fields[name] = _value(item_value, reader, line)
     return record
 
 
@@ -642,7 +674,13 @@ def _paper(record: _Record, fields: dict[str, str], reader: _Reader) -> Paper | 
     for name, value in fields.items():
         if name not in _MAPPED_FIELDS:
             extra[name] = _extra_value(name, value)
-    orgs_field = next((name for name in ("organization", "institution") if name in extra), None)
+    orgs_field = (
+        "organization"
+        if "organization" in extra
+        else "institution"
+        if "institution" in extra
+        else None
+    )
     organisations: tuple[str, ...] = ()
     if orgs_field is not None:
         names = _AUTHOR_SEPARATOR.split(extra.pop(orgs_field))
@@ -701,15 +739,16 @@ def split_authors(value: str, memo: dict[str, str] | None = None) -> tuple[tuple
     if memo is None:
         names = [_person(name) for name in raw_names]
     else:
+        remembered = memo.get
         names = []
         for name in raw_names:
-            person = memo.get(name)
+            person = remembered(name)
             if person is None:
                 person = _person(name)
                 if len(name) <= _MEMO_LIMIT:  # hostile 100 KB "names" are not kept
                     memo[name] = person
             names.append(person)
-    return tuple(name for name in names if name), truncated
+    return tuple(filter(None, names)), truncated
 
 
 def _person(name: str) -> str:
