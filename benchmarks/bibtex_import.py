@@ -11,7 +11,8 @@ Generates realistic .bib files, then times, for each size:
 - ``plain``: a plain Python pass over the same bytes (decode, split lines and words), and
   the ratios of the two timings above to it;
 - ``cpu``: CPU seconds of the parse and of the command, which a machine shared with other
-  work inflates far less than wall time.
+  work inflates far less than wall time;
+- ``cmd MB``: peak RSS of the largest command process so far (sizes run in the order given).
 
 The entries look like a reference manager's export: @string macros for journals and
 conferences (used by most entries), a mix of @article/@inproceedings/@misc, 2-8 authors in
@@ -36,6 +37,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -249,43 +251,52 @@ def main() -> None:
     print(
         f"{'entries':>8} {'MB':>6} {'LaTeX':>6} {'parse s':>8} {'entries/s':>10} "
         f"{'command s':>10} {'plain s':>8} {'parse/plain':>7} {'cmd/plain':>7} "
-        f"{'parse cpu':>8} {'cmd cpu':>8}"
+        f"{'parse cpu':>8} {'cmd cpu':>8} {'cmd MB':>7}"
     )
-    for entries in args.entries:
-        text = generate(entries, words=args.words)
-        path = folder / f"refs-{entries}.bib"
-        path.write_text(text, encoding="utf-8")
-        # A plain Python pass over the same bytes: the yardstick that makes figures from a
-        # loaded machine comparable (issue 12 asks CI to guard ratios, not seconds).
-        started = time.perf_counter()
-        plain_words = sum(len(line.split()) for line in path.read_bytes().decode().splitlines())
-        plain_seconds = time.perf_counter() - started
-        started, started_cpu = time.perf_counter(), time.process_time()
-        parsed = parse_bibtex(text, str(path))
-        parse_seconds = time.perf_counter() - started
-        parse_cpu = time.process_time() - started_cpu
-        assert len(parsed.papers) == entries, parsed.problems[:3]
-        latex = sum(_LATEX.search(paper.abstract) is not None for paper in parsed.papers) / entries
-        cache = work / f"cache-{entries}"
-        env = {**os.environ, "XDG_CACHE_HOME": str(cache), "XDG_DATA_HOME": str(work / "data")}
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, "-m", "reader", "parse", str(path)],
-            capture_output=True, text=True, env=env, check=False,
-        )  # fmt: skip
-        command_seconds = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        command_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
-        if result.returncode != 0:
-            print(result.stderr[-2000:], file=sys.stderr)
-        print(
-            f"{entries:>8} {len(text.encode()) / 1e6:>6.1f} {latex:>6.1%} {parse_seconds:>8.2f} "
-            f"{entries / parse_seconds:>10,.0f} {command_seconds:>10.2f} "
-            f"{plain_seconds:>8.2f} {parse_seconds / plain_seconds:>6.1f}x "
-            f"{command_seconds / plain_seconds:>6.1f}x {parse_cpu:>8.2f} {command_cpu:>8.2f}"
-            f"  ({plain_words:,} words; load {os.getloadavg()[0]:.2f})"
-        )
+    try:
+        for entries in args.entries:
+            text = generate(entries, words=args.words)
+            path = folder / f"refs-{entries}.bib"
+            path.write_text(text, encoding="utf-8")
+            # A plain Python pass over the same bytes: the yardstick that makes figures from a
+            # loaded machine comparable (issue 12 asks CI to guard ratios, not seconds).
+            started = time.perf_counter()
+            plain_words = sum(len(line.split()) for line in path.read_bytes().decode().splitlines())
+            plain_seconds = time.perf_counter() - started
+            started, started_cpu = time.perf_counter(), time.process_time()
+            parsed = parse_bibtex(text, str(path))
+            parse_seconds = time.perf_counter() - started
+            parse_cpu = time.process_time() - started_cpu
+            assert len(parsed.papers) == entries, parsed.problems[:3]
+            latex = (
+                sum(_LATEX.search(paper.abstract) is not None for paper in parsed.papers) / entries
+            )
+            cache = work / f"cache-{entries}"
+            env = {**os.environ, "XDG_CACHE_HOME": str(cache), "XDG_DATA_HOME": str(work / "data")}
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            result = subprocess.run(
+                [sys.executable, "-m", "reader", "parse", str(path)],
+                capture_output=True, text=True, env=env, check=False,
+            )  # fmt: skip
+            command_seconds = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            command_cpu = (after.ru_utime - children.ru_utime) + (
+                after.ru_stime - children.ru_stime
+            )
+            if result.returncode != 0:
+                print(result.stderr[-2000:], file=sys.stderr)
+            print(
+                f"{entries:>8} {len(text.encode()) / 1e6:>6.1f} {latex:>6.1%} "
+                f"{parse_seconds:>8.2f} "
+                f"{entries / parse_seconds:>10,.0f} {command_seconds:>10.2f} "
+                f"{plain_seconds:>8.2f} {parse_seconds / plain_seconds:>6.1f}x "
+                f"{command_seconds / plain_seconds:>6.1f}x {parse_cpu:>8.2f} {command_cpu:>8.2f}"
+                f" {after.ru_maxrss / 1024:>7,.0f}"
+                f"  ({plain_words:,} words; load {os.getloadavg()[0]:.2f})"
+            )
+    finally:  # the .bib files and caches are hundreds of MB
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
