@@ -243,3 +243,12 @@ def test_chunk_starts_equal_a_column_zero_regex(text: str) -> None:
     if not starts or starts[0] > 0:
         starts.insert(0, 0)
     assert bibtex_import._chunk_starts(text) == starts
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(HOSTILE | st.sampled_from(["Title", " title ", "TITLE", "x" * 300]), max_size=20))
+def test_remembered_field_names_equal_fresh_casefolding(raw_names: list[str]) -> None:
+    memo: dict[str, str] = {}
+    for raw in raw_names + raw_names:  # the second round is served from the memo
+        assert bibtex_import._name(raw, memo) == raw.strip().casefold()
+    assert all(len(raw) <= bibtex_import._MEMO_LIMIT for raw in memo)
