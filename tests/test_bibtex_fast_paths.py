@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -252,3 +253,58 @@ def test_remembered_field_names_equal_fresh_casefolding(raw_names: list[str]) ->
     for raw in raw_names + raw_names:  # the second round is served from the memo
         assert bibtex_import._name(raw, memo) == raw.strip().casefold()
     assert all(len(raw) <= bibtex_import._MEMO_LIMIT for raw in memo)
+
+
+# --- Bytes decoded chunk by chunk ---------------------------------------------------------
+
+
+def _decoded_whole(data: bytes) -> Result:
+    """The reference: the whole file decoded to one string, then parsed."""
+    text, problems = decode_bibtex(data, "refs.bib")
+    parsed = bibtex_import.parse_bibtex(text, "refs.bib")
+    return parsed.papers, problems + parsed.problems
+
+
+@st.composite
+def raw_bib_files(draw: st.DrawFn) -> bytes:
+    """``bib_files`` with a BOM, CR or CRLF line ends and hostile bytes spliced in."""
+    data = draw(bib_files())
+    if draw(st.booleans()):
+        data = data.replace(b"\n", draw(st.sampled_from([b"\r\n", b"\r", b"\n\r"])))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(HOSTILE_BYTES) + data[at:]
+    if draw(st.booleans()):
+        data = b"\xef\xbb\xbf" + data
+    return data
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw_bib_files())
+@example(b"\xef\xbb\xbf@misc{a, title = {x}}\r\n@misc{b,\r title = {\xc3\xa9}}\r")
+@example(b"@misc{a, title = {caf\xe9}}\n@misc{b, title = {\xe2\x80\x99}}\n")
+@example(b"@misc{a, title = {\xe2\x80\x99}}\n@misc{b, title = {bad \xff}}\n")
+def test_chunk_by_chunk_decoding_equals_decoding_the_whole_file(data: bytes) -> None:
+    parsed = parse_bibtex_bytes(data, "refs.bib")
+    assert (parsed.papers, parsed.problems) == _decoded_whole(data)
+
+
+def test_a_utf8_file_is_never_decoded_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guards the comparison above: valid UTF-8 (BOM, CRLF, beyond Latin-1) takes the chunk
+    path; only a file that is not UTF-8 falls back to whole-file decoding."""
+    data = "\ufeff@misc{a,\r\n title = {Caf\u00e9 \u2019n \u202e}}\r\n@misc{b, title = {B}}\r\n"
+    calls: list[int] = []
+    whole = bibtex_import.decode_bibtex
+
+    def counted(raw: bytes, path: str) -> tuple[str, list[Problem]]:
+        calls.append(1)
+        return whole(raw, path)
+
+    monkeypatch.setattr(bibtex_import, "decode_bibtex", counted)
+    parsed = parse_bibtex_bytes(data.encode("utf-8"), "refs.bib")
+    assert [paper.title for paper in parsed.papers] == ["Café ’n \u202e", "B"]
+    assert [source.line for paper in parsed.papers for source in paper.sources] == [1, 3]
+    assert calls == []
+    legacy = parse_bibtex_bytes(b"@misc{a, title = {Caf\xe9}}\n", "refs.bib")
+    assert [paper.title for paper in legacy.papers] == ["Café"]
+    assert calls == [1]

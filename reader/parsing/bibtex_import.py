@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, AnyStr
 
 from reader.model.memory import cyclic_gc_paused
 from reader.model.paper import Paper, Source, paper_id
@@ -136,11 +136,29 @@ def looks_like_bibtex(data: bytes) -> bool:
 
 
 def parse_bibtex_bytes(data: bytes, path: str) -> ParsedFile:
-    """Papers and problems from the bytes of a .bib file; never raises."""
+    """Papers and problems from the bytes of a .bib file; never raises.
+
+    A UTF-8 file is decoded one chunk (entry) at a time, so it never exists as one ``str``:
+    a single character beyond Latin-1 makes CPython store a whole-file string at two bytes
+    a character (300 MB for a 157 MB file). Chunks start at ``\n@``, which no multi-byte
+    UTF-8 sequence contains, so they decode exactly as the whole file would. A file that
+    is not UTF-8 throughout is decoded whole, line by line, by ``decode_bibtex``."""
+    body = data[len(_BOM) :] if data.startswith(_BOM) else data
+    if b"\r" in body:  # CR is one byte in UTF-8 and cp1252 alike: the same as on the text
+        body = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    try:
+        with cyclic_gc_paused():
+            return _parse_chunks(_byte_chunks(body), path)
+    except _NotUtf8:
+        pass
     text, problems = decode_bibtex(data, path)
     parsed = parse_bibtex(text, path)
     parsed.problems[:0] = problems
     return parsed
+
+
+class _NotUtf8(Exception):
+    """A chunk of the file is not UTF-8: the file is decoded whole instead."""
 
 
 def decode_bibtex(data: bytes, path: str) -> tuple[str, list[Problem]]:
@@ -232,6 +250,10 @@ def parse_bibtex(text: str, path: str) -> ParsedFile:
 
 
 def _parse_bibtex(text: str, path: str, *, fast: bool = True) -> ParsedFile:
+    return _parse_chunks(_text_chunks(text), path, fast=fast)
+
+
+def _parse_chunks(chunks: Iterator[_Chunk], path: str, *, fast: bool = True) -> ParsedFile:
     parsed = ParsedFile(path, FORMAT)
     reader = _Reader(path)
     logged: list[tuple[int, str]] = []
@@ -240,9 +262,11 @@ def _parse_bibtex(text: str, path: str, *, fast: bool = True) -> ParsedFile:
         # before the next one is split: at 10^5 entries the file is not held three times.
         records = [
             record
-            for block, offset in _blocks(text, logged, fast=fast)
+            for block, offset in _blocks(chunks, logged, fast=fast)
             if (record := _read_block(block, offset, reader))
         ]
+    except _NotUtf8:
+        raise
     except Exception as error:  # a splitter bug on hostile input: say so, do not crash
         parsed.problems.append(Problem(path, 0, f"not readable as BibTeX ({error})"))
         return parsed
@@ -334,29 +358,27 @@ class _FastEntry:
     start_line: int
 
 
+# A chunk of the file: ``text[begin:stop]``, and the number of lines before it. A chunk
+# runs from an ``@`` in column 0 to the next one (the first from the start of the file).
+_Chunk = tuple[str, int, int, int]
+
+
 def _split(
     text: str, *, fast: bool = True
 ) -> tuple[list[tuple[Block | _FastEntry, int]], list[tuple[int, str]]]:
     """Every block of ``text`` at once, and bibtexparser's log lines (see ``_blocks``)."""
     logged: list[tuple[int, str]] = []
-    return list(_blocks(text, logged, fast=fast)), logged
+    return list(_blocks(_text_chunks(text), logged, fast=fast)), logged
 
 
 def _blocks(
-    text: str, logged: list[tuple[int, str]], *, fast: bool = True
+    chunks: Iterator[_Chunk], logged: list[tuple[int, str]], *, fast: bool = True
 ) -> Iterator[tuple[Block | _FastEntry, int]]:
     """Blocks in file order, each with the number of lines before its chunk.
 
     bibtexparser's log lines go to ``logged``. ``fast=False`` sends every chunk to
     bibtexparser's splitter: the reference the fast path is tested against."""
-    starts = _chunk_starts(text)
-    starts.append(len(text))
-    line = 0  # lines before the current chunk
-    scanned = 0
-    count = text.count
-    for begin, stop in pairwise(starts):
-        line += count("\n", scanned, begin)
-        scanned = begin
+    for text, begin, stop, line in chunks:
         block = _fast_block(text, begin, stop, line) if fast else None
         if block is not None:
             yield block, 0
@@ -367,17 +389,50 @@ def _blocks(
                 yield chunk_block, line
 
 
-def _chunk_starts(text: str) -> list[int]:
-    """0, then every offset of an ``@`` in column 0 (a chunk runs to the next one).
+def _text_chunks(text: str) -> Iterator[_Chunk]:
+    starts = _chunk_starts(text)
+    starts.append(len(text))
+    line = 0  # lines before the current chunk
+    scanned = 0
+    count = text.count
+    for begin, stop in pairwise(starts):
+        line += count("\n", scanned, begin)
+        scanned = begin
+        yield text, begin, stop, line
 
-    ``str.find`` skips to the next candidate at memchr speed; a ``^@`` regex in multiline
-    mode tries every position of a 100 MB file in turn (0.7 s at 10^5 entries)."""
+
+def _byte_chunks(data: bytes) -> Iterator[_Chunk]:
+    """The chunks of UTF-8 ``data`` (line ends already ``\n``), each decoded on its own."""
+    starts = _starts(data, b"\n@")
+    starts.append(len(data))
+    line = 0
+    scanned = 0
+    count = data.count
+    view = memoryview(data)  # slices of a view are not copies
+    for begin, stop in pairwise(starts):
+        line += count(b"\n", scanned, begin)
+        scanned = begin
+        try:
+            chunk = str(view[begin:stop], "utf-8")
+        except UnicodeDecodeError:
+            raise _NotUtf8 from None
+        yield chunk, 0, len(chunk), line
+
+
+def _chunk_starts(text: str) -> list[int]:
+    """0, then every offset of an ``@`` in column 0 (a chunk runs to the next one)."""
+    return _starts(text, "\n@")
+
+
+def _starts(text: AnyStr, separator: AnyStr) -> list[int]:
+    # ``find`` skips to the next candidate at memchr speed; a ``^@`` regex in multiline
+    # mode tries every position of a 100 MB file in turn (0.7 s at 10^5 entries).
     starts = [0]
     find = text.find
-    position = find("\n@")
+    position = find(separator)
     while position >= 0:
         starts.append(position + 1)
-        position = find("\n@", position + 2)
+        position = find(separator, position + 2)
     return starts
 
 
