@@ -283,6 +283,7 @@ def raw_bib_files(draw: st.DrawFn) -> bytes:
 @given(raw_bib_files())
 @example(b"\xef\xbb\xbf@misc{a, title = {x}}\r\n@misc{b,\r title = {\xc3\xa9}}\r")
 @example(b"@misc{a, title = {caf\xe9}}\n@misc{b, title = {\xe2\x80\x99}}\n")
+@example(b"\xef\xbb\xbf@misc{a, title = {x\\}}}\n")  # read by the fast path only without BOM
 @example(b"@misc{a, title = {\xe2\x80\x99}}\n@misc{b, title = {bad \xff}}\n")
 def test_chunk_by_chunk_decoding_equals_decoding_the_whole_file(data: bytes) -> None:
     parsed = parse_bibtex_bytes(data, "refs.bib")
