@@ -12,7 +12,9 @@ Generates realistic .bib files, then times, for each size:
   the ratios of the two timings above to it;
 - ``cpu``: CPU seconds of the parse and of the command, which a machine shared with other
   work inflates far less than wall time;
-- ``cmd MB``: peak RSS of the largest command process so far (sizes run in the order given).
+- ``cmd MB``: peak RSS of the command process.
+
+The command is started and measured by a small launcher process (see ``_LAUNCHER``).
 
 The entries look like a reference manager's export: @string macros for journals and
 conferences (used by most entries), a mix of @article/@inproceedings/@misc, 2-8 authors in
@@ -33,16 +35,17 @@ command. Kept to reproduce the earlier figures.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -237,6 +240,33 @@ def generate(entries: int, seed: int = 1, words: str = "seeds") -> str:
     return "\n".join(parts)
 
 
+# Runs the command and measures it from a small process: a child forked straight from
+# this one (which holds the generated text and parsed papers) would report this process's
+# size as its own peak RSS, since the high-water mark survives exec.
+_LAUNCHER = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+result = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
+wall = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({
+    "wall": wall,
+    "cpu": usage.ru_utime + usage.ru_stime,
+    "rss_mb": usage.ru_maxrss / 1024,
+    "returncode": result.returncode,
+    "stderr": result.stderr[-2000:],
+}))
+"""
+
+
+def _measured(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Wall seconds, CPU seconds (user + sys), peak RSS (MB) and exit status of ``argv``."""
+    launcher = [sys.executable, "-c", _LAUNCHER, *argv]
+    output = subprocess.run(launcher, capture_output=True, text=True, env=env, check=True)
+    result: dict[str, Any] = json.loads(output.stdout)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, nargs="+", default=[10_000, 100_000])
@@ -273,26 +303,17 @@ def main() -> None:
             )
             cache = work / f"cache-{entries}"
             env = {**os.environ, "XDG_CACHE_HOME": str(cache), "XDG_DATA_HOME": str(work / "data")}
-            children = resource.getrusage(resource.RUSAGE_CHILDREN)
-            started = time.perf_counter()
-            result = subprocess.run(
-                [sys.executable, "-m", "reader", "parse", str(path)],
-                capture_output=True, text=True, env=env, check=False,
-            )  # fmt: skip
-            command_seconds = time.perf_counter() - started
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            command_cpu = (after.ru_utime - children.ru_utime) + (
-                after.ru_stime - children.ru_stime
-            )
-            if result.returncode != 0:
-                print(result.stderr[-2000:], file=sys.stderr)
+            command = _measured([sys.executable, "-m", "reader", "parse", str(path)], env)
+            command_seconds, command_cpu = command["wall"], command["cpu"]
+            if command["returncode"] != 0:
+                print(command["stderr"], file=sys.stderr)
             print(
                 f"{entries:>8} {len(text.encode()) / 1e6:>6.1f} {latex:>6.1%} "
                 f"{parse_seconds:>8.2f} "
                 f"{entries / parse_seconds:>10,.0f} {command_seconds:>10.2f} "
                 f"{plain_seconds:>8.2f} {parse_seconds / plain_seconds:>6.1f}x "
                 f"{command_seconds / plain_seconds:>6.1f}x {parse_cpu:>8.2f} {command_cpu:>8.2f}"
-                f" {after.ru_maxrss / 1024:>7,.0f}"
+                f" {command['rss_mb']:>7,.0f}"
                 f"  ({plain_words:,} words; load {os.getloadavg()[0]:.2f})"
             )
     finally:  # the .bib files and caches are hundreds of MB
