@@ -1,6 +1,6 @@
 r"""Cold BibTeX import (issue 12 targets: 10k entries in <= 3 s, 100k in <= 30 s, whole command).
 
-Usage: python benchmarks/bibtex_import.py [--entries 10000 100000] [--keep DIR]
+Usage: python benchmarks/bibtex_import.py [--entries 10000 100000] [--keep DIR] [--words seeds|toy]
 
 Generates realistic .bib files, then times, for each size:
 
