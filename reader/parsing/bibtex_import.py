@@ -102,7 +102,8 @@ _ARXIV_URL = re.compile(
     r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/([A-Za-z.\-]*/?\d{4,7}(?:\.\d{4,5})?(?:v\d+)?)(?:\.pdf)?/?",
     re.IGNORECASE,
 )
-# Longest raw author name ``split_authors`` remembers: real names are far shorter.
+# Longest raw author name or field name remembered per file (``split_authors``, ``_name``):
+# real ones are far shorter, and hostile 100 KB ones are not worth keeping.
 _MEMO_LIMIT = 256
 _LINE_IN_LOG = re.compile(r"\(line (\d+)\)")
 _BOM = b"\xef\xbb\xbf"
@@ -140,7 +141,7 @@ def parse_bibtex_bytes(data: bytes, path: str) -> ParsedFile:
 
     A UTF-8 file is decoded one chunk (entry) at a time, so it never exists as one ``str``:
     a single character beyond Latin-1 makes CPython store a whole-file string at two bytes
-    a character (300 MB for a 157 MB file). Chunks start at ``\n@``, which no multi-byte
+    a character (300 MB for a 157 MB file). Chunks start at ``\\n@``, which no multi-byte
     UTF-8 sequence contains, so they decode exactly as the whole file would. A file that
     is not UTF-8 throughout is decoded whole, line by line, by ``decode_bibtex``."""
     body = data[len(_BOM) :] if data.startswith(_BOM) else data
@@ -402,7 +403,7 @@ def _text_chunks(text: str) -> Iterator[_Chunk]:
 
 
 def _byte_chunks(data: bytes) -> Iterator[_Chunk]:
-    """The chunks of UTF-8 ``data`` (line ends already ``\n``), each decoded on its own."""
+    """The chunks of UTF-8 ``data`` (line ends already ``\\n``), each decoded on its own."""
     starts = _starts(data, b"\n@")
     starts.append(len(data))
     line = 0
@@ -612,9 +613,7 @@ def _entry_record(
     fields = record.fields
     names = reader.names
     for item_key, item_value in raw_fields:
-        name = names.get(item_key)
-        if name is None:
-            name = _name(item_key, names)
+        name = _name(item_key, names)
         if name and name not in fields:  # BibTeX uses the first of duplicated fields
             if item_value[:1] == "{" and item_value[-1:] == "}" and "#" not in item_value:
                 fields[name] = item_value[1:-1]  # _value's commonest case, without a call
