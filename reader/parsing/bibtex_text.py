@@ -400,21 +400,30 @@ _LETTERS = {
     "j": "ȷ",
 }
 _BASE = r"(?:\\(?:i|j)(?![A-Za-z])|[A-Za-z])"
+# Both patterns first consume an escaped backslash ("\\", a line break), so that the
+# character after it is never read as an accent or letter command ("\\^D" is no D̂).
 _ACCENT = re.compile(
-    r"(\{)?\\(?:([" + re.escape("'`^\"~=.") + r"])\s*|([uvHckdbr])(?=[\s{]))\s*"
+    r"\\\\|(\{)?\\(?:([" + re.escape("'`^\"~=.") + r"])\s*|([uvHckdbr])(?=[\s{]))\s*"
     r"(?:\{(" + _BASE + r")\}|(" + _BASE + r"))(?(1)\})"
 )
 _LETTER = re.compile(
-    r"(\{)?\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|(?(1)|\s?))(?(1)\})"
+    r"\\\\|(\{)?\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|(?(1)|\s?))(?(1)\})"
 )
 
 
 def _accented(match: re.Match[str]) -> str:
     accent = match.group(2) or match.group(3)
+    if accent is None:  # an escaped backslash
+        return match.group()
     base = match.group(4) or match.group(5)
     if base in ("\\i", "\\j"):
         base = base[1]
     return unicodedata.normalize("NFC", base + _COMBINING[accent])
+
+
+def _letter(match: re.Match[str]) -> str:
+    letter = match.group(2)
+    return match.group() if letter is None else _LETTERS[letter]
 
 
 def decode_name_accents(name: str) -> str:
@@ -423,5 +432,5 @@ def decode_name_accents(name: str) -> str:
         return name
     name = _ACCENT.sub(_accented, name)
     if "\\" in name:
-        name = _LETTER.sub(lambda match: _LETTERS[match.group(2)], name)
+        name = _LETTER.sub(_letter, name)
     return name
