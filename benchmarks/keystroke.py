@@ -26,7 +26,7 @@ by ``pilot.press`` returning.
 "Shows the result" is decided by hooks installed by this script only (no code in
 ``reader`` knows about them): ``MainScreen.run_search`` records which key each search
 started from; ``MainScreen._show_result`` records, for a result that was actually shown,
-the paper list's generation and the counts bar's update number; the paper list's
+the number of ``PaperList.show`` and ``CountsBar.show`` calls so far; the paper list's
 ``render_line`` and the counts bar's ``render`` record what they last drew. A frame counts
 for a key only when both widgets had been drawn from that (or a newer) result when the
 frame was composed, so a stale frame (previous query's rows, or new rows with old counts)
@@ -41,8 +41,11 @@ Two ways of typing:
   fast typist does (80 ms is ~150 words a minute); a key overtaken by later ones is
   measured until a result that includes it is painted, so queueing is in the figure.
 
-The cache must be warm: before starting the app the script runs ``reader search`` once on
-the corpus in a subprocess (``--no-warm`` skips it). The UI state goes to a scratch
+The caches must be warm: before measuring, the script runs the app once on the corpus in
+another process until every background worker is done (``--no-warm`` skips it). The
+measured app, too, is left to settle (main screen shown, linking, the learner's features
+and the citation keys done) before the first key, so the figures are typing on a settled
+app, not typing while it starts. The UI state goes to a scratch
 directory (``XDG_STATE_HOME``), so no remembered query or cursor changes what is measured.
 Wall-clock figures on a shared machine are noisy: the load average before and after each
 corpus is printed with the figures, as is the process CPU time spent.
@@ -101,11 +104,16 @@ class Probe:
 
     sent_at: list[float] = field(default_factory=list)  # per key, perf_counter
     painted_at: dict[int, float] = field(default_factory=dict)  # key index -> paint time
+    # The UI thread's CPU time (time.thread_time) at the same two moments: what the key
+    # cost the event loop, whatever else the machine was doing.
+    sent_cpu: list[float] = field(default_factory=list)
+    painted_cpu: dict[int, float] = field(default_factory=dict)
     keys_seen = 0  # keys the search box has handled
     key_of_token: dict[int, int] = field(default_factory=dict)
-    # (key index, list generation, counts update number) of the newest result shown
+    # (key index, list shows, counts updates) when the newest result was shown
     shown: tuple[int, int, int] | None = None
-    list_drawn = -1  # the paper list generation last drawn
+    list_shows = 0  # PaperList.show calls so far
+    list_drawn = -1  # the value of list_shows when the paper list last drew a line
     counts_updates = 0
     counts_drawn = -1
     frames = 0
@@ -121,10 +129,11 @@ class Probe:
         key, generation, counts = self.shown
         if self.list_drawn < generation or self.counts_drawn < counts:
             return
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         for index in range(len(self.sent_at)):
             if index <= key and index not in self.painted_at:
                 self.painted_at[index] = now
+                self.painted_cpu[index] = cpu
         if self.waiter is not None:
             self.waiter.set()
 
@@ -160,14 +169,22 @@ def install_hooks(app: Any, probe: Probe) -> None:
         if token == self.live.token and token in probe.key_of_token:
             key = probe.key_of_token[token]
             probe.result_at.setdefault(key, arrived)
-            probe.shown = (key, self.paper_list._generation, probe.counts_updates)
+            probe.shown = (key, probe.list_shows, probe.counts_updates)
 
     MainScreen._show_result = show_result_hook  # type: ignore[method-assign]
+
+    list_show = PaperList.show
+
+    def list_show_hook(self: PaperList, *args: Any, **kwargs: Any) -> None:
+        probe.list_shows += 1
+        list_show(self, *args, **kwargs)
+
+    PaperList.show = list_show_hook  # type: ignore[method-assign]
 
     render_line = PaperList.render_line
 
     def render_line_hook(self: PaperList, y: int) -> Any:
-        probe.list_drawn = self._generation
+        probe.list_drawn = probe.list_shows
         return render_line(self, y)
 
     PaperList.render_line = render_line_hook  # type: ignore[method-assign]
@@ -175,8 +192,10 @@ def install_hooks(app: Any, probe: Probe) -> None:
     counts_show = CountsBar.show
 
     def counts_show_hook(self: CountsBar, *args: Any, **kwargs: Any) -> None:
-        probe.counts_updates += 1
+        before = self.content
         counts_show(self, *args, **kwargs)
+        if self.content is not before:  # the bar may skip an update that changes nothing
+            probe.counts_updates += 1
 
     CountsBar.show = counts_show_hook  # type: ignore[method-assign]
 
@@ -207,6 +226,7 @@ async def _type(pilot: Any, probe: Probe, keys: str, interval: float, gap: float
         for key in keys:
             probe.waiter = asyncio.Event()
             index = len(probe.sent_at)
+            probe.sent_cpu.append(time.thread_time())
             probe.sent_at.append(time.perf_counter())
             await pilot.press(KEY_NAMES.get(key, key))
             while index not in probe.painted_at:
@@ -216,6 +236,7 @@ async def _type(pilot: Any, probe: Probe, keys: str, interval: float, gap: float
         return
     pressing = []
     for key in keys:
+        probe.sent_cpu.append(time.thread_time())
         probe.sent_at.append(time.perf_counter())
         pressing.append(asyncio.ensure_future(pilot.press(KEY_NAMES.get(key, key))))
         await asyncio.sleep(interval)
@@ -227,6 +248,35 @@ async def _type(pilot: Any, probe: Probe, keys: str, interval: float, gap: float
         probe.waiter.clear()
 
 
+async def _settle(app: Any, pilot: Any, timeout: float = 600) -> None:
+    """Wait for the main screen and for every background worker (linking, the learner's
+    features, citation keys) to finish, so the figures are typing on a settled app."""
+    from textual.worker import WorkerState
+
+    from reader.ui.screens.main import MainScreen
+
+    deadline = time.monotonic() + timeout
+    while not isinstance(app.screen, MainScreen) or any(
+        worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in app.workers
+    ):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not settle")
+        await pilot.pause(0.1)
+    # The citation keys start after a delay (MainScreen.KEYS_WARM_DELAY_SECONDS).
+    await pilot.pause(3)
+    while any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+        await pilot.pause(0.1)
+
+
+async def _warm_app(corpus: Path) -> None:
+    from reader.ui.app import ReaderApp
+
+    with tempfile.TemporaryDirectory() as scratch:
+        app = ReaderApp([corpus], Path(scratch) / "reading_list.json")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await _settle(app, pilot)
+
+
 async def _run(corpus: Path, script: list[str], interval: float, gap: float) -> Probe:
     from reader.ui.app import ReaderApp
     from reader.ui.screens.main import MainScreen
@@ -236,10 +286,9 @@ async def _run(corpus: Path, script: list[str], interval: float, gap: float) -> 
         probe = Probe()
         install_hooks(app, probe)
         async with app.run_test(size=(160, 45)) as pilot:
-            while not isinstance(app.screen, MainScreen):
-                await pilot.pause(0.05)
+            await _settle(app, pilot)
             screen = app.screen
-            await pilot.pause(0.5)
+            assert isinstance(screen, MainScreen)
             for keys in script:
                 await pilot.press("/")
                 screen.search_input.value = ""
@@ -251,7 +300,9 @@ async def _run(corpus: Path, script: list[str], interval: float, gap: float) -> 
                 final = expected_texts(keys)[-1]
                 assert screen.search_input.value == final, (screen.search_input.value, final)
                 shown = [paper.id for paper in screen.paper_list.shown_papers]
-                fresh = screen.session.engine.search(final, screen.session.annotations(), screen.sort)
+                fresh = screen.session.engine.search(
+                    final, screen.session.annotations(), screen.sort
+                )
                 papers = screen.session.papers
                 want = [papers[i].id for i in fresh.indices]
                 assert shown == want, f"stale list after typing {final!r}"
@@ -261,8 +312,11 @@ async def _run(corpus: Path, script: list[str], interval: float, gap: float) -> 
 
 def print_breakdown(probe: Probe) -> None:
     """Medians and p95 of each stage, over the keys whose own search was shown."""
-    stages: dict[str, list[float]] = {"key to search start": [], "search (worker)": [],
-                                      "result shown to paint": []}
+    stages: dict[str, list[float]] = {
+        "key to search start": [],
+        "search (worker)": [],
+        "result shown to paint": [],
+    }
     for key, sent in enumerate(probe.sent_at):
         if key not in probe.result_at or key not in probe.searched_at:
             continue
@@ -270,18 +324,21 @@ def print_breakdown(probe: Probe) -> None:
         stages["search (worker)"].append(probe.result_at[key] - probe.searched_at[key])
         stages["result shown to paint"].append(probe.painted_at[key] - probe.result_at[key])
     for name, values in stages.items():
-        ms = sorted(1000 * v for v in values)
-        if ms:
-            p95 = ms[int(0.95 * (len(ms) - 1))]
-            print(f"  {name}: p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms ({len(ms)})")
+        if values:
+            print(f"  {name}: {summary(values)} ({len(values)} keys)")
+
+
+def summary(seconds: list[float]) -> str:
+    ms = sorted(1000 * x for x in seconds)
+    p95 = ms[int(0.95 * (len(ms) - 1))]
+    return f"p50 {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms, max {ms[-1]:.0f} ms"
 
 
 def warm(corpus: Path) -> None:
+    """Fill every cache the app reads (corpus, index, links, the learner's features) by
+    running the app once until it settles, in another process."""
     subprocess.run(
-        [sys.executable, "-m", "reader", "search", "--limit", "1", "warm", str(corpus)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        cwd=REPO,
+        [sys.executable, __file__, "--warm-only", "--corpus", str(corpus)], check=True, cwd=REPO
     )
 
 
@@ -291,10 +348,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=len(SCRIPT))
     parser.add_argument("--interval", type=float, default=0.0, help="ms between keys (0: wait)")
     parser.add_argument("--gap", type=float, default=30.0, help="ms pause after a paint")
-    parser.add_argument("--no-warm", action="store_true")
+    parser.add_argument("--no-warm", action="store_true", help="the caches are warm already")
+    parser.add_argument("--warm-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--breakdown", action="store_true", help="time each stage too")
     args = parser.parse_args()
     os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="keystroke-state-")
+    if args.warm_only:
+        asyncio.run(_warm_app(args.corpus[0]))
+        return
     for corpus in args.corpus:
         if not args.no_warm:
             warm(corpus)
@@ -306,11 +367,10 @@ def main() -> None:
         latencies = [probe.painted_at[i] - sent for i, sent in enumerate(probe.sent_at)]
         cpu = time.process_time() - cpu
         load_after = os.getloadavg()
-        ms = sorted(1000 * x for x in latencies)
-        p95 = ms[int(0.95 * (len(ms) - 1))]
+        ui_cpu = [probe.painted_cpu[i] - sent for i, sent in enumerate(probe.sent_cpu)]
         print(
-            f"{corpus}: {len(ms)} keys, interval {args.interval:g} ms: "
-            f"p50 {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms, max {ms[-1]:.0f} ms; "
+            f"{corpus}: {len(latencies)} keys, interval {args.interval:g} ms: "
+            f"{summary(latencies)}; UI-thread CPU per key {summary(ui_cpu)}; "
             f"load {load_before[0]:.1f} -> {load_after[0]:.1f}; process CPU {cpu:.1f} s",
             flush=True,
         )

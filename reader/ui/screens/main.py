@@ -171,8 +171,7 @@ class MainScreen(Screen[None]):
         if self.cursor_to_restore is not None:  # after a start or a temporary view
             self.paper_list.move_to(self.cursor_to_restore)
             self.cursor_to_restore = None
-        self.refresh_counts()
-        self._show_detail(self.paper_list.current_paper)
+        self.refresh_counts()  # the pane follows via PaperList.Highlighted
         self.learner.result_shown(self.query_one("#search-hint", Static), result.hint)
 
     # -- refreshing -----------------------------------------------------------------------
@@ -222,9 +221,11 @@ class MainScreen(Screen[None]):
 
     @on(PaperList.Highlighted)
     def _paper_highlighted(self, event: PaperList.Highlighted) -> None:
+        if not event.by_user:  # new rows: the pane waits until the list is painted
+            detail = self.query_one(PaperDetail)
+            detail.after_paint(lambda: self._show_detail(self.paper_list.current_paper))
+            return
         self._show_detail(event.paper)
-        if not event.by_user:
-            return  # new rows under the same cursor: not a move by the person
         if self.paper_list.release_kept():
             self.run_search()  # the row kept after a change may leave the list now
         if self.auto_read is not None:

@@ -7,7 +7,12 @@ from textual.widgets import Static
 
 
 class CountsBar(Static):
+    _shown: tuple[str, int, str, str] | None = None
+
     def show(self, counts: str, selected: int, sort: str, note: str = "") -> None:
+        if (counts, selected, sort, note) == self._shown:
+            return  # most keystrokes change the counts; the rest need no repaint
+        self._shown = (counts, selected, sort, note)
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("reader  ", "bold")
         line.append(counts)
@@ -16,4 +21,6 @@ class CountsBar(Static):
         line.append(f" · sort: {sort}")
         if note:
             line.append(f" · {note}", "dim")
-        self.update(line)
+        # One line, whatever it says (height 1 in the stylesheet): no layout pass needed,
+        # which would otherwise re-arrange the whole screen on every keystroke.
+        self.update(line, layout=False)

@@ -27,6 +27,9 @@ from reader.search import ParsedQuery, highlight_spans
 from reader.ui.actions import bindings_for
 from reader.ui.widgets.paper_row import RowStyles, render_row, row_title
 
+# (paper index, title spans, width, styles generation, cursor, selected, focused)
+_RowKey = tuple[int, tuple[tuple[int, int], ...], int, int, bool, bool, bool]
+
 
 class PaperList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -70,8 +73,13 @@ class PaperList(ScrollView, can_focus=True):
         self._cursor = 0
         # A paper kept on screen after a change took it out of the results (see keep_current).
         self._kept: tuple[str, int] | None = None
-        self._generation = 0  # bumped on any change of data or styles; part of the cache key
-        self._strips: LRUCache[tuple[int, int, int, bool, bool, bool], Strip] = LRUCache(1024)
+        # A row's look depends on its paper, the title's highlighted spans, the width, the
+        # cursor, selection and focus, and the styles and annotations (``_generation``,
+        # bumped when those change). The cache is keyed by exactly that, not by position or
+        # query, so a row that stays on screen while the query is typed is drawn once.
+        self._generation = 0
+        self._strips: LRUCache[_RowKey, Strip] = LRUCache(1024)
+        self._spans: dict[int, tuple[tuple[int, int], ...]] = {}  # by paper index, this query
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", lambda: self._restyle(), init=False)
@@ -99,8 +107,11 @@ class PaperList(ScrollView, can_focus=True):
             rows = self._with_kept_row(rows, self._kept)
         else:
             self._kept = None
+        if papers is not self._papers or annotations is not self._annotations:
+            self._generation += 1
+        if query != self._query:
+            self._spans = {}
         self._papers, self._rows, self._annotations, self._query = papers, rows, annotations, query
-        self._generation += 1
         self.virtual_size = Size(0, len(rows))
         position = self._position_of(current.id) if current and not cursor_to_top else None
         target = (0 if cursor_to_top else self._cursor) if position is None else position
@@ -234,16 +245,29 @@ class PaperList(ScrollView, can_focus=True):
         row = int(self.scroll_offset.y) + y
         if row >= len(self._rows):
             return Strip.blank(width, self.rich_style)
-        paper = self._papers[self._rows[row]]
+        index = self._rows[row]
+        paper = self._papers[index]
+        spans = self._spans.get(index)
+        if spans is None:
+            spans = tuple(highlight_spans(row_title(paper), self._query)) if self._query else ()
+            self._spans[index] = spans
         is_cursor = row == self._cursor
-        key = (row, width, self._generation, is_cursor, paper.id in self._selected, self.has_focus)
+        selected = paper.id in self._selected
+        key = (index, spans, width, self._generation, is_cursor, selected, self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(paper, width, is_cursor, key[4])
+            strip = self._render_row(paper, spans, width, is_cursor, selected)
             self._strips[key] = strip
         return strip.apply_offsets(0, row)
 
-    def _render_row(self, paper: Paper, width: int, is_cursor: bool, selected: bool) -> Strip:
+    def _render_row(
+        self,
+        paper: Paper,
+        spans: Sequence[tuple[int, int]],
+        width: int,
+        is_cursor: bool,
+        selected: bool,
+    ) -> Strip:
         style = self.get_component_rich_style
         base = self.rich_style
         if is_cursor:
@@ -256,7 +280,6 @@ class PaperList(ScrollView, can_focus=True):
             muted=style("paper-list--muted", partial=True),
             selected=style("paper-list--selected", partial=True),
         )
-        spans = highlight_spans(row_title(paper), self._query) if self._query else []
         text = render_row(
             paper,
             self._annotations.get(paper.id),
