@@ -113,6 +113,7 @@ class Probe:
     # (key index, list shows, counts updates) when the newest result was shown
     shown: tuple[int, int, int] | None = None
     list_shows = 0  # PaperList.show calls so far
+    list_refreshes = 0  # PaperList.refresh calls so far (whole widget or some lines)
     list_drawn = -1  # the value of list_shows when the paper list last drew a line
     counts_updates = 0
     counts_drawn = -1
@@ -177,9 +178,20 @@ def install_hooks(app: Any, probe: Probe) -> None:
 
     def list_show_hook(self: PaperList, *args: Any, **kwargs: Any) -> None:
         probe.list_shows += 1
+        before = probe.list_refreshes
         list_show(self, *args, **kwargs)
+        if probe.list_refreshes == before:  # no line changed: the screen shows it already
+            probe.list_drawn = probe.list_shows
 
     PaperList.show = list_show_hook  # type: ignore[method-assign]
+
+    list_refresh = PaperList.refresh
+
+    def list_refresh_hook(self: PaperList, *args: Any, **kwargs: Any) -> Any:
+        probe.list_refreshes += 1
+        return list_refresh(self, *args, **kwargs)
+
+    PaperList.refresh = list_refresh_hook  # type: ignore[method-assign]
 
     render_line = PaperList.render_line
 

@@ -17,6 +17,7 @@ from ui_support import REPO, FakeClipboard, app_test, main_screen, settle, wait_
 
 from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.paper_row import row_title
 
 BACKSPACE = "\b"
 
@@ -84,3 +85,49 @@ async def test_fast_typing_shows_exactly_the_final_querys_result(tmp_path: Path,
         assert current is not None and current.id == expected[0]
         detail = str(screen.query_one("#detail-body", Static).render())
         assert detail.startswith(current.display_title.split()[0])
+        assert_painted(screen, expected)
+
+
+def assert_painted(screen: MainScreen, expected: list[str]) -> None:
+    """What the screen shows, from the compositor's cached lines (a line the list did not
+    repaint keeps its old text there): every visible row is the expected paper's, in order.
+    """
+    paper_list = screen.paper_list
+    region = paper_list.scrollable_content_region
+    top = int(paper_list.scroll_offset.y)
+    lines = screen._compositor.render_strips()
+    for y in range(region.height):
+        line = lines[region.y + y].text[region.x : region.right]
+        if top + y < len(expected):
+            title = row_title(screen.session.by_id[expected[top + y]])
+            assert title[:20] in line, (y, title, line)
+        else:
+            assert not line.strip(), (y, line)
+
+
+@app_test
+async def test_a_new_order_of_the_same_papers_is_repainted(tmp_path: Path) -> None:
+    """The list repaints only the lines whose row changed; a new sort keeps the count (and
+    so the scroll bar) but moves every row, and each moved line must be repainted."""
+    app = ReaderApp(
+        [REPO / "sample_corpus"],
+        tmp_path / "reading_list.json",
+        clipboard=FakeClipboard(),
+        theme_dirs=[REPO / "themes"],
+    )
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await main_screen(pilot)
+        await pilot.press("slash")
+        type_burst(screen, "learning")
+        await wait_until(pilot, lambda: screen.live.text == "learning")
+        await pilot.press("enter")  # to the list, where o cycles the sort
+        await settle(pilot)
+        before = [paper.id for paper in screen.paper_list.shown_papers]
+        await pilot.press("o")
+        await settle(pilot)
+        session = screen.session
+        fresh = session.engine.search("learning", session.annotations(), screen.sort)
+        expected = [session.papers[index].id for index in fresh.indices]
+        assert sorted(expected) == sorted(before) and expected != before
+        assert [paper.id for paper in screen.paper_list.shown_papers] == expected
+        assert_painted(screen, expected)

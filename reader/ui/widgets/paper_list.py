@@ -80,6 +80,9 @@ class PaperList(ScrollView, can_focus=True):
         self._generation = 0
         self._strips: LRUCache[_RowKey, Strip] = LRUCache(1024)
         self._spans: dict[int, tuple[tuple[int, int], ...]] = {}  # by paper index, this query
+        # What each visible line was last drawn from (scroll offset, row key): a new result
+        # repaints only the lines that differ, often none once a word is typed far enough.
+        self._drawn: dict[int, tuple[int, _RowKey | None]] = {}
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", lambda: self._restyle(), init=False)
@@ -116,7 +119,7 @@ class PaperList(ScrollView, can_focus=True):
         position = self._position_of(current.id) if current and not cursor_to_top else None
         target = (0 if cursor_to_top else self._cursor) if position is None else position
         self._set_cursor(target, force=True)
-        self.refresh()
+        self._refresh_changed_lines()
 
     def move_to(self, paper_id: str) -> bool:
         """Put the cursor on this paper if it is shown (not counted as a move by the user)."""
@@ -242,23 +245,43 @@ class PaperList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        row = int(self.scroll_offset.y) + y
-        if row >= len(self._rows):
+        top = int(self.scroll_offset.y)
+        key = self._row_key(top + y, width)
+        self._drawn[y] = (top, key)
+        if key is None:
             return Strip.blank(width, self.rich_style)
-        index = self._rows[row]
-        paper = self._papers[index]
-        spans = self._spans.get(index)
-        if spans is None:
-            spans = tuple(highlight_spans(row_title(paper), self._query)) if self._query else ()
-            self._spans[index] = spans
-        is_cursor = row == self._cursor
-        selected = paper.id in self._selected
-        key = (index, spans, width, self._generation, is_cursor, selected, self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(paper, spans, width, is_cursor, selected)
+            paper, spans, selected = self._papers[key[0]], key[1], key[5]
+            strip = self._render_row(paper, spans, width, key[4], selected)
             self._strips[key] = strip
-        return strip.apply_offsets(0, row)
+        return strip.apply_offsets(0, top + y)
+
+    def _row_key(self, row: int, width: int) -> _RowKey | None:
+        """Everything row ``row`` looks like (None: below the last row)."""
+        if row >= len(self._rows):
+            return None
+        index = self._rows[row]
+        spans = self._spans.get(index)
+        if spans is None:
+            paper = self._papers[index]
+            spans = tuple(highlight_spans(row_title(paper), self._query)) if self._query else ()
+            self._spans[index] = spans
+        selected = bool(self._selected) and self._paper_ids()[index] in self._selected
+        cursor, focused = row == self._cursor, self.has_focus
+        return (index, spans, width, self._generation, cursor, selected, focused)
+
+    def _refresh_changed_lines(self) -> None:
+        """Repaint the visible lines whose row changed since they were drawn."""
+        width = self.scrollable_content_region.width
+        top = int(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
+        if len(self._drawn) < height:
+            self.refresh()  # never drawn in full at this size yet
+            return
+        for y in range(height):
+            if self._drawn.get(y) != (top, self._row_key(top + y, width)):
+                self.refresh_line(top + y)
 
     def _render_row(
         self,
