@@ -107,6 +107,7 @@ class Probe:
     # The UI thread's CPU time (time.thread_time) at the same two moments: what the key
     # cost the event loop, whatever else the machine was doing.
     sent_cpu: list[float] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # per key: the box's text after it
     painted_cpu: dict[int, float] = field(default_factory=dict)
     keys_seen = 0  # keys the search box has handled
     key_of_token: dict[int, int] = field(default_factory=dict)
@@ -234,6 +235,7 @@ def install_hooks(app: Any, probe: Probe) -> None:
 
 async def _type(pilot: Any, probe: Probe, keys: str, interval: float, gap: float) -> None:
     first = len(probe.sent_at)
+    probe.texts.extend(expected_texts(keys))
     if interval <= 0:
         for key in keys:
             probe.waiter = asyncio.Event()
@@ -338,6 +340,11 @@ def print_breakdown(probe: Probe) -> None:
     for name, values in stages.items():
         if values:
             print(f"  {name}: {summary(values)} ({len(values)} keys)")
+    slowest = sorted(probe.painted_at, key=lambda k: probe.sent_at[k] - probe.painted_at[k])
+    for key in slowest[:8]:
+        wall = 1000 * (probe.painted_at[key] - probe.sent_at[key])
+        cpu = 1000 * (probe.painted_cpu[key] - probe.sent_cpu[key])
+        print(f"  slow: {probe.texts[key]!r} {wall:.0f} ms (UI-thread CPU {cpu:.0f} ms)")
 
 
 def summary(seconds: list[float]) -> str:
