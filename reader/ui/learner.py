@@ -180,8 +180,10 @@ class Learner:
             hint.display = True
             hint.update(Text(display_line(self.pinned.label), style="bold"))
             return
-        hint.display = bool(search_hint)
-        hint.update(Text("⚠ " + display_line(search_hint or "")))
+        shown = Text("⚠ " + display_line(search_hint or ""))
+        if hint.display != bool(search_hint) or shown != hint.content:  # else no layout pass
+            hint.display = bool(search_hint)
+            hint.update(shown)
 
     def reasons(self, paper: Paper | None) -> list[str]:
         return self.learning.reasons(paper) if paper is not None else []

@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import Settings
-from reader.model import Annotation, Paper
+from reader.model import Annotation
 from reader.search import SearchResult, SortKey
 from reader.service.live_search import LiveSearch
 from reader.service.session import Outcome, Session
@@ -34,6 +34,7 @@ from reader.ui.actions import bindings_for
 from reader.ui.auto_read import AutoRead
 from reader.ui.clipboard import Clipboard
 from reader.ui.commands import PaperCommands
+from reader.ui.heap import warm_later
 from reader.ui.learner import Learner
 from reader.ui.memory import recall
 from reader.ui.state import UiState
@@ -114,10 +115,7 @@ class MainScreen(Screen[None]):
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
         # Keys take seconds at 10^5 papers; computing them while the first rows render
         # would hold the interpreter lock and delay the screen the user is waiting for.
-        self.set_timer(
-            KEYS_WARM_DELAY_SECONDS,
-            lambda: self.run_worker(self.session.warm_keys, thread=True, group="citation-keys"),
-        )
+        warm_later(self, self.session.warm_keys, KEYS_WARM_DELAY_SECONDS, "citation-keys")
 
     @property
     def paper_list(self) -> PaperList:
@@ -171,8 +169,7 @@ class MainScreen(Screen[None]):
         if self.cursor_to_restore is not None:  # after a start or a temporary view
             self.paper_list.move_to(self.cursor_to_restore)
             self.cursor_to_restore = None
-        self.refresh_counts()
-        self._show_detail(self.paper_list.current_paper)
+        self.refresh_counts()  # the pane follows via PaperList.Highlighted
         self.learner.result_shown(self.query_one("#search-hint", Static), result.hint)
 
     # -- refreshing -----------------------------------------------------------------------
@@ -187,7 +184,8 @@ class MainScreen(Screen[None]):
         self.query_one(Sidebar).set_views(self.session.views())
         self.refresh_counts()
 
-    def _show_detail(self, paper: Paper | None) -> None:
+    def _show_detail(self) -> None:
+        paper = self.paper_list.current_paper
         query = self.live.shown.result.query if self.live.shown else None
         annotation = self.session.annotation(paper) if paper else None
         duplicates = self.session.duplicate_titles(paper) if paper else []
@@ -204,7 +202,7 @@ class MainScreen(Screen[None]):
         # The paper under the cursor stays in a filtered list until the cursor leaves it.
         self.paper_list.keep_current()
         self.paper_list.update_annotations(self.session.annotations())
-        self._show_detail(self.paper_list.current_paper)
+        self._show_detail()
         self._refresh_side_panels()
         self.run_search()
         self.learner.labels_changed()  # every label retrains the For you model
@@ -222,9 +220,10 @@ class MainScreen(Screen[None]):
 
     @on(PaperList.Highlighted)
     def _paper_highlighted(self, event: PaperList.Highlighted) -> None:
-        self._show_detail(event.paper)
-        if not event.by_user:
-            return  # new rows under the same cursor: not a move by the person
+        if not event.by_user:  # new rows: the pane waits until the list is painted
+            self.query_one(PaperDetail).after_paint(self._show_detail)
+            return
+        self._show_detail()
         if self.paper_list.release_kept():
             self.run_search()  # the row kept after a change may leave the list now
         if self.auto_read is not None:

@@ -9,7 +9,7 @@ from textual.widgets import Static
 class CountsBar(Static):
     """Also says what still runs behind the list (indexing, linking), set by the app."""
 
-    _shown: tuple[str, int, str, str] = ("", 0, "", "")
+    _shown: tuple[str, int, str, str] | None = None
     _background = ""
 
     def on_mount(self) -> None:
@@ -17,10 +17,16 @@ class CountsBar(Static):
         self._background = getattr(self.app, "background_note", "")
 
     def set_background(self, message: str) -> None:
+        if message == self._background:
+            return
         self._background = message
-        self.show(*self._shown)
+        if self._shown is not None:
+            shown, self._shown = self._shown, None  # repaint even if the counts are the same
+            self.show(*shown)
 
     def show(self, counts: str, selected: int, sort: str, note: str = "") -> None:
+        if (counts, selected, sort, note) == self._shown:
+            return  # most keystrokes change the counts; the rest need no repaint
         self._shown = (counts, selected, sort, note)
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("reader  ", "bold")
@@ -33,5 +39,6 @@ class CountsBar(Static):
         line.append(f" · sort: {sort}")
         if note:
             line.append(f" · {note}", "dim")
-
-        self.update(line)
+        # One line, whatever it says (height 1 in the stylesheet): no layout pass needed,
+        # which would otherwise re-arrange the whole screen on every keystroke.
+        self.update(line, layout=False)

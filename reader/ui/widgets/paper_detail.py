@@ -7,7 +7,7 @@ instead of running off the pane.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -134,6 +134,24 @@ class PaperDetail(VerticalScroll, can_focus=True):
         self._paper_id: str | None = None
         # The corpus paths given on the command line: sources are shown relative to them.
         self.roots: list[Path] = []
+        # Everything the shown text was built from: a search that leaves it unchanged (same
+        # paper, same highlighted words) does not rebuild and re-wrap a long abstract.
+        self._shown_from: tuple[object, ...] | None = None
+        self._pending: Callable[[], None] | None = None
+
+    def after_paint(self, show: Callable[[], None]) -> None:
+        """Run ``show`` once the screen has painted what is pending, e.g. a new result list:
+        a typist waits for the list, and the pane follows a frame later. Calls made before
+        then are merged (only the newest runs), so fast typing rebuilds the pane once."""
+        scheduled = self._pending is not None
+        self._pending = show
+        if not scheduled:
+            self.call_after_refresh(self._run_pending)
+
+    def _run_pending(self) -> None:
+        show, self._pending = self._pending, None
+        if show is not None:
+            show()
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
@@ -146,11 +164,23 @@ class PaperDetail(VerticalScroll, can_focus=True):
         query: ParsedQuery | None = None,
         reasons: Sequence[str] = (),
     ) -> None:
+        match = self.get_component_rich_style("paper-detail--match", partial=True)
+        shown_from = (
+            paper,
+            annotation,
+            tuple(duplicate_titles),
+            (query.words_in(TITLE), query.words_in(ABSTRACT)) if query else None,
+            tuple(reasons),
+            match,
+            tuple(self.roots),
+        )
+        if shown_from == self._shown_from:
+            return
+        self._shown_from = shown_from
         body = self.query_one("#detail-body", Static)
         if paper is None:
             body.update(Text("No paper matches.", style="dim"))
         else:
-            match = self.get_component_rich_style("paper-detail--match", partial=True)
             body.update(
                 describe_paper(
                     paper,

@@ -27,6 +27,10 @@ from reader.search import ParsedQuery, highlight_spans
 from reader.ui.actions import bindings_for
 from reader.ui.widgets.paper_row import RowStyles, render_row, row_title
 
+STRIP_CACHE_ROWS = 256
+# (paper index, title spans, width, styles generation, cursor, selected, focused)
+_RowKey = tuple[int, tuple[tuple[int, int], ...], int, int, bool, bool, bool]
+
 
 class PaperList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -70,8 +74,19 @@ class PaperList(ScrollView, can_focus=True):
         self._cursor = 0
         # A paper kept on screen after a change took it out of the results (see keep_current).
         self._kept: tuple[str, int] | None = None
-        self._generation = 0  # bumped on any change of data or styles; part of the cache key
-        self._strips: LRUCache[tuple[int, int, int, bool, bool, bool], Strip] = LRUCache(1024)
+        # A row's look depends on its paper, the title's highlighted spans, the width, the
+        # cursor, selection and focus, and the styles and annotations (``_generation``,
+        # bumped when those change). The cache is keyed by exactly that, not by position or
+        # query, so a row that stays on screen while the query is typed is drawn once.
+        # A few screenfuls only: every cached Strip carries about fifteen small objects
+        # (Textual's per-strip caches, offset copies), and every full garbage collection
+        # walks them all; 1,024 rows made those pauses 40 ms and more during typing.
+        self._generation = 0
+        self._strips: LRUCache[_RowKey, Strip] = LRUCache(STRIP_CACHE_ROWS)
+        self._spans: dict[int, tuple[tuple[int, int], ...]] = {}  # by paper index, this query
+        # What each visible line was last drawn from (scroll offset, row key): a new result
+        # repaints only the lines that differ, often none once a word is typed far enough.
+        self._drawn: dict[int, tuple[int, _RowKey | None]] = {}
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", lambda: self._restyle(), init=False)
@@ -99,13 +114,16 @@ class PaperList(ScrollView, can_focus=True):
             rows = self._with_kept_row(rows, self._kept)
         else:
             self._kept = None
+        if papers is not self._papers or annotations is not self._annotations:
+            self._generation += 1
+        if query != self._query:
+            self._spans = {}
         self._papers, self._rows, self._annotations, self._query = papers, rows, annotations, query
-        self._generation += 1
         self.virtual_size = Size(0, len(rows))
         position = self._position_of(current.id) if current and not cursor_to_top else None
         target = (0 if cursor_to_top else self._cursor) if position is None else position
         self._set_cursor(target, force=True)
-        self.refresh()
+        self._refresh_changed_lines()
 
     def move_to(self, paper_id: str) -> bool:
         """Put the cursor on this paper if it is shown (not counted as a move by the user)."""
@@ -231,19 +249,52 @@ class PaperList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        row = int(self.scroll_offset.y) + y
-        if row >= len(self._rows):
+        top = int(self.scroll_offset.y)
+        key = self._row_key(top + y, width)
+        self._drawn[y] = (top, key)
+        if key is None:
             return Strip.blank(width, self.rich_style)
-        paper = self._papers[self._rows[row]]
-        is_cursor = row == self._cursor
-        key = (row, width, self._generation, is_cursor, paper.id in self._selected, self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(paper, width, is_cursor, key[4])
+            paper, spans, selected = self._papers[key[0]], key[1], key[5]
+            strip = self._render_row(paper, spans, width, key[4], selected)
             self._strips[key] = strip
-        return strip.apply_offsets(0, row)
+        return strip.apply_offsets(0, top + y)
 
-    def _render_row(self, paper: Paper, width: int, is_cursor: bool, selected: bool) -> Strip:
+    def _row_key(self, row: int, width: int) -> _RowKey | None:
+        """Everything row ``row`` looks like (None: below the last row)."""
+        if row >= len(self._rows):
+            return None
+        index = self._rows[row]
+        spans = self._spans.get(index)
+        if spans is None:
+            paper = self._papers[index]
+            spans = tuple(highlight_spans(row_title(paper), self._query)) if self._query else ()
+            self._spans[index] = spans
+        selected = bool(self._selected) and self._paper_ids()[index] in self._selected
+        cursor, focused = row == self._cursor, self.has_focus
+        return (index, spans, width, self._generation, cursor, selected, focused)
+
+    def _refresh_changed_lines(self) -> None:
+        """Repaint the visible lines whose row changed since they were drawn."""
+        width = self.scrollable_content_region.width
+        top = int(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
+        if len(self._drawn) < height:
+            self.refresh()  # never drawn in full at this size yet
+            return
+        for y in range(height):
+            if self._drawn.get(y) != (top, self._row_key(top + y, width)):
+                self.refresh_line(top + y)
+
+    def _render_row(
+        self,
+        paper: Paper,
+        spans: Sequence[tuple[int, int]],
+        width: int,
+        is_cursor: bool,
+        selected: bool,
+    ) -> Strip:
         style = self.get_component_rich_style
         base = self.rich_style
         if is_cursor:
@@ -256,7 +307,6 @@ class PaperList(ScrollView, can_focus=True):
             muted=style("paper-list--muted", partial=True),
             selected=style("paper-list--selected", partial=True),
         )
-        spans = highlight_spans(row_title(paper), self._query) if self._query else []
         text = render_row(
             paper,
             self._annotations.get(paper.id),
