@@ -311,6 +311,7 @@ def test_small_corpora_single_files_and_busy_machines_stay_in_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     big = 10 * parallel.MIN_BYTES
+    monkeypatch.setattr(parallel, "_runnable_now", lambda: None)  # the load-average path
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel, "available_cores", lambda: 2)
     monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
@@ -425,3 +426,29 @@ def test_workers_start_while_stderr_is_a_capture_without_a_descriptor(
         timeout=60,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "651 True\n", "")
+
+
+def test_idle_cores_count_what_runs_now_not_the_last_minute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 1-minute load of 1.0 left by the user's previous command must not keep two idle
+    cores from being used; what is runnable at this moment decides."""
+    big = 10 * parallel.MIN_BYTES
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (1.0, 1.5, 2.0))
+    monkeypatch.setattr(parallel, "_SAMPLE_GAP", 0.0)
+    monkeypatch.setattr(parallel, "_runnable_now", lambda: 1)  # only this process runs
+    assert parallel.idle_cores() == 2.0
+    assert parallel.workers_for(20, big) == 2
+    samples = iter([3, 2, 1, 2, 2])  # another task running in most samples
+    monkeypatch.setattr(parallel, "_runnable_now", lambda: next(samples))
+    assert parallel.idle_cores() == 1.0
+    samples = iter([3, 3, 3, 3, 3])
+    assert parallel.workers_for(20, big) == 0
+
+
+def test_the_kernels_runnable_count_is_read() -> None:
+    count = parallel._runnable_now()
+    if Path("/proc/loadavg").exists():
+        assert count is not None and count >= 1  # at least the reading thread itself

@@ -38,6 +38,7 @@ import os
 import pickle
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -75,12 +76,45 @@ def available_cores() -> int:
 
 
 def idle_cores() -> float:
-    """The machine's cores less its load (1-minute average): what other work leaves free."""
+    """The machine's cores less what other work runs on them right now.
+
+    "Right now" is the number of runnable tasks the kernel reports (``/proc/loadavg``), less
+    this one, sampled a few times over ~20 ms. The 1-minute load average would be stale: a
+    user's own last command (an earlier start, a build) keeps it near 1 for a minute after
+    the core is free again, and on two cores that alone would keep workers off. Where there
+    is no ``/proc``, the load average is all there is.
+    """
+    others = _running_elsewhere()
+    if others is None:
+        try:
+            others = os.getloadavg()[0]
+        except (AttributeError, OSError):  # no load average here (Windows)
+            others = 0.0
+    return max(0.0, (os.cpu_count() or 1) - others)
+
+
+_SAMPLES, _SAMPLE_GAP = 5, 0.004
+
+
+def _running_elsewhere() -> float | None:
+    """Median count of runnable tasks other than this one, or None where unknown."""
+    counts: list[int] = []
+    for sample in range(_SAMPLES):
+        if sample:
+            time.sleep(_SAMPLE_GAP)
+        runnable = _runnable_now()
+        if runnable is None:
+            return None
+        counts.append(max(0, runnable - 1))  # the reading thread is runnable itself
+    return float(sorted(counts)[len(counts) // 2])
+
+
+def _runnable_now() -> int | None:
     try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average here (Windows)
-        load = 0.0
-    return max(0.0, (os.cpu_count() or 1) - load)
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            return int(handle.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def workers_for(files: int, size: int) -> int:
