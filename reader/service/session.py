@@ -87,8 +87,10 @@ class Session:
             return self._keys
 
     def warm_keys(self) -> None:
-        """Compute the citation keys now (in a worker), so the first copy is instant."""
-        _ = self.keys
+        """Compute the citation keys now (in a worker), so the first copy is instant; not
+        while the index is still being built (the app calls this again once it is)."""
+        if self.search_ready:
+            _ = self.keys
 
     # -- reading ------------------------------------------------------------------------
 

@@ -231,13 +231,14 @@ class ReaderApp(App[None]):
         return engine
 
     def _index_ready(self, session: Session) -> None:
-        """Saved searches are counted by searching: count them now. Learning waited for
-        the index (see Learner.start): it may start now."""
+        """Saved searches are counted by searching: count them now. Learning and the
+        citation keys waited for the index (search comes first): they may start now."""
         for screen in self.screen_stack:
             for sidebar in screen.query(Sidebar):
                 sidebar.set_views(session.views())
             if isinstance(screen, MainScreen):
                 screen.learner.start()
+                screen.run_worker(session.warm_keys, thread=True, group="citation-keys")
 
     def _report_progress(self, phase: str, done: int, total: int) -> None:
         if get_current_worker().is_cancelled:

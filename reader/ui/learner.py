@@ -26,6 +26,8 @@ from reader.model import Annotation, Paper
 from reader.search import SortKey
 from reader.service.learning import Cancelled, Learning, NeedsLabels, Ranking
 from reader.ui.safe_text import display_line
+from reader.ui.widgets.counts_bar import CountsBar
+from reader.ui.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:
     from reader.ui.screens.main import MainScreen
@@ -101,7 +103,10 @@ class Learner:
 
     def _set_note(self, note: str) -> None:
         self.note = note
-        self.screen.refresh_counts()
+        # A worker's report can land while the app closes and the screen's widgets go.
+        closing = not self.screen.query(CountsBar) or not self.screen.query(PaperList)
+        if not closing:
+            self.screen.refresh_counts()
 
     # -- retraining -----------------------------------------------------------------------
 
