@@ -465,3 +465,18 @@ def test_hostile_text_never_breaks_learning(titles: list[str], abstract: str, ta
     recommender.similar(papers[0].id)
     for suggestion in recommender.suggest_tags(papers[-1].id, annotations):
         assert suggestion.tag == tag
+
+
+def test_starting_the_app_does_not_import_scikit_learn() -> None:
+    """scikit-learn and scipy cost about a second to import: the app's first screen must
+    not wait for them (features are built later, in a worker, which imports them)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, reader.ui.app, reader.cli;"
+        "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

@@ -23,15 +23,17 @@ thread and abandon them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-import sklearn
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 from reader.model import Paper
 from reader.parsing.table import PaperTable, paper_ids
@@ -48,7 +50,6 @@ REFIT_GROWTH = 0.2
 # would be a 100 KB feature name in the reasons shown to the user. Single characters go too
 # ("e.g." would otherwise give the reason "e g").
 MAX_TOKEN_LENGTH = 40
-_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
 _CHECK_EVERY = 1000
 _METADATA_REPEATS = 3
 # An abstract's bigram is a feature only when both its words are at least this long.
@@ -60,12 +61,35 @@ Progress = Callable[[int, int], None]
 ShouldStop = Callable[[], bool]
 
 
+# scikit-learn and scipy are imported on first use, not with this module: importing them
+# costs about a second, which every app start would pay before its first screen although
+# the features are built later, in a worker.
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+def _sparse() -> Any:
+    import scipy.sparse
+
+    return scipy.sparse
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return str(sklearn.__version__)
+
+
 def _never() -> bool:
     return False
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in tokens(text) if w not in _STOP_WORDS and 1 < len(w) <= MAX_TOKEN_LENGTH]
+    stop_words = _stop_words()
+    return [w for w in tokens(text) if w not in stop_words and 1 < len(w) <= MAX_TOKEN_LENGTH]
 
 
 def _field_terms(text: str, out: list[str]) -> None:
@@ -142,9 +166,16 @@ def _watched(
         progress(total, total)
 
 
+def _tfidf_class() -> type[TfidfVectorizer]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer: type[TfidfVectorizer] = TfidfVectorizer
+    return vectorizer
+
+
 def _vectorizer(documents: int) -> TfidfVectorizer:
     prune = documents >= _PRUNE_FROM
-    return TfidfVectorizer(
+    return _tfidf_class()(
         analyzer=analyze,
         min_df=2 if prune else 1,
         max_df=0.5 if prune else 1.0,
@@ -195,7 +226,7 @@ class FeatureStore:
         try:
             matrix = vectorizer.fit_transform(_watched(papers, range(len(ids)), stop, progress))
         except ValueError:  # an empty corpus, or nothing but stop words and symbols
-            empty = sp.csr_matrix((len(ids), 0), dtype=np.float32)
+            empty = _sparse().csr_matrix((len(ids), 0), dtype=np.float32)
             return cls(ids, empty, None, [], len(ids))
         # Kept by older scikit-learn for introspection only; it can be larger than the model.
         vectorizer.__dict__.pop("stop_words_", None)
@@ -212,7 +243,7 @@ class FeatureStore:
     ) -> sp.csr_matrix:
         """Rows for ``papers[positions]`` with the existing vocabulary and weights."""
         if self.vectorizer is None or not positions:
-            return sp.csr_matrix((len(positions), len(self.terms)), dtype=np.float32)
+            return _sparse().csr_matrix((len(positions), len(self.terms)), dtype=np.float32)
         stream = _watched(papers, positions, should_stop or _never, progress)
         return _csr(self.vectorizer.transform(stream))
 
@@ -238,7 +269,7 @@ class FeatureStore:
             # Papers appended to an unchanged corpus (a new listing): no reordering needed.
             matrix = _appended(self.matrix, len(kept), fresh)
             return FeatureStore(ids, matrix, self.vectorizer, self.terms, self.fitted_rows, added)
-        stacked = sp.vstack([self.matrix[[row for _, row in kept]], fresh], format="csr")
+        stacked = _sparse().vstack([self.matrix[[row for _, row in kept]], fresh], format="csr")
         # Row k of ``stacked`` belongs at corpus position ``placed[k]``; invert that order.
         placed = np.array([pos for pos, _ in kept] + new, dtype=np.int64)
         order = np.empty(len(ids), dtype=np.int64)
@@ -252,7 +283,7 @@ class FeatureStore:
         m = self.matrix
         return {
             "version": FEATURE_VERSION,
-            "sklearn": sklearn.__version__,
+            "sklearn": _sklearn_version(),
             "ids": self.ids,
             "data": m.data,
             "indices": m.indices,
@@ -269,7 +300,7 @@ class FeatureStore:
         """The store saved by ``to_state``; ValueError for anything damaged or foreign."""
         if not isinstance(state, dict):
             raise ValueError("not a feature store")
-        if state.get("version") != FEATURE_VERSION or state.get("sklearn") != sklearn.__version__:
+        if state.get("version") != FEATURE_VERSION or state.get("sklearn") != _sklearn_version():
             raise ValueError("feature store from another version")
         try:
             ids, terms = state["ids"], state["terms"]
@@ -301,9 +332,11 @@ class FeatureStore:
         if vectorizer is None:
             if columns:
                 raise ValueError("feature store lost its vocabulary")
-        elif not isinstance(vectorizer, TfidfVectorizer) or len(vectorizer.vocabulary_) != columns:
+        elif not isinstance(vectorizer, _tfidf_class()) or len(vectorizer.vocabulary_) != columns:
             raise ValueError("feature store vocabulary does not match its columns")
-        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(ids), columns), copy=False)
+        matrix = _sparse().csr_matrix(
+            (data, indices, indptr), shape=(len(ids), columns), copy=False
+        )
         return cls(ids, matrix, vectorizer, terms, fitted, added)
 
 
@@ -317,11 +350,11 @@ def _appended(matrix: sp.csr_matrix, rows: int, fresh: sp.csr_matrix) -> sp.csr_
         [matrix.indptr[: rows + 1], (fresh.indptr[1:] + end).astype(matrix.indptr.dtype)]
     )
     shape = (rows + fresh.shape[0], matrix.shape[1])
-    return sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
+    return _sparse().csr_matrix((data, indices, indptr), shape=shape, copy=False)
 
 
 def _csr(matrix: Any) -> sp.csr_matrix:
     """float32 CSR with 32-bit indices where they fit (half the memory of 64-bit)."""
-    result = sp.csr_matrix(matrix, dtype=np.float32)
+    result = _sparse().csr_matrix(matrix, dtype=np.float32)
     result.sort_indices()
     return result

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.svm import LinearSVC
 
 from reader.model import Annotation, Paper
 
@@ -140,6 +138,10 @@ class Recommender:
         ):
             return None
         # A fixed seed for liblinear's coordinate order: the same labels give the same ranking.
+        # Imported here: scikit-learn costs about a second to import (see features.py).
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.svm import LinearSVC
+
         model = LinearSVC(C=_C, class_weight="balanced", random_state=0)
         with warnings.catch_warnings():
             # A few unconverged iterations still rank well; the warning would reach the UI.
