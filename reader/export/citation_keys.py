@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 
 from reader.model.paper import Paper
 from reader.parsing.bibtex_import import IMPORTED_KEY
+from reader.parsing.table import paper_reader
 
 STOPWORDS = frozenset(
     {
@@ -70,17 +71,20 @@ class CitationKeys:
     """Unique keys for a corpus, built once; ``key(paper)`` is then a dictionary lookup."""
 
     def __init__(self, papers: Sequence[Paper]) -> None:
-        groups: dict[str, dict[str, Paper]] = defaultdict(dict)
-        for paper in papers:
-            groups[base_key(paper)][paper.id] = paper
+        # Positions, not papers, are grouped: at 10^6 papers holding every paper (or letting
+        # a cached corpus's table keep each one it builds) would cost gigabytes.
+        read = paper_reader(papers)
+        groups: dict[str, list[int]] = defaultdict(list)
+        for position in range(len(papers)):
+            groups[base_key(read(position))].append(position)
         self._keys: dict[str, str] = {}
         taken = set(groups)
         for base in sorted(groups):
-            members = groups[base]
-            if len(members) == 1:
-                (paper_id,) = members
-                self._keys[paper_id] = base
+            positions = groups[base]
+            if len(positions) == 1:
+                self._keys[read(positions[0]).id] = base
                 continue
+            members = {paper.id: paper for paper in map(read, positions)}
             suffixes = _suffixes()
             for paper in sorted(members.values(), key=_collision_order):
                 key = base + next(suffixes)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 from reader.model import Paper
-from reader.parsing.table import PaperTable, paper_ids
+from reader.parsing.table import paper_ids, paper_reader
 from reader.search.ranking import Cancelled
 from reader.search.text import tokens
 
@@ -139,21 +139,13 @@ def analyze(paper: Paper) -> list[str]:
     return out
 
 
-def _paper_reader(papers: Sequence[Paper]) -> Callable[[int], Paper]:
-    if isinstance(papers, PaperTable):
-        # Indexing a PaperTable keeps every paper it builds (for the visible rows); walking
-        # 10^6 of them for features would pin a gigabyte of objects, so build them uncached.
-        return papers.peek
-    return papers.__getitem__
-
-
 def _watched(
     papers: Sequence[Paper],
     positions: Sequence[int],
     should_stop: ShouldStop,
     progress: Progress | None,
 ) -> Iterator[Paper]:
-    read = _paper_reader(papers)
+    read = paper_reader(papers)
     total = len(positions)
     for done, position in enumerate(positions):
         if done % _CHECK_EVERY == 0:

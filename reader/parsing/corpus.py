@@ -36,7 +36,7 @@ from reader.parsing.cache import (
 from reader.parsing.decode import BinaryFileError, decode_lines
 from reader.parsing.merge import Linker, apply_links, merge_duplicates, merge_into
 from reader.parsing.problems import ParsedFile, Problem
-from reader.parsing.table import AbstractStore, PaperIndex, PaperTable
+from reader.parsing.table import AbstractStore, PaperIndex, PaperTable, paper_reader
 from reader.paths import cache_dir
 
 BIBTEX = "bibtex"
@@ -561,9 +561,7 @@ def _write_cache(corpus: Corpus, pending: _Pending, *, linked: bool) -> None:
 def _unkept(papers: Sequence[Paper]) -> Iterable[Paper]:
     """Every paper, without a table keeping each one it builds (10^6 papers would pin
     gigabytes just to be written out)."""
-    if isinstance(papers, PaperTable):
-        return map(papers.peek, range(len(papers)))
-    return papers
+    return map(paper_reader(papers), range(len(papers)))
 
 
 def _read_cached(

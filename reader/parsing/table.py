@@ -269,6 +269,14 @@ class PaperIndex(Mapping[str, Paper]):
         return self._positions.keys()
 
 
+def paper_reader(papers: Sequence[Paper]) -> Callable[[int], Paper]:
+    """``papers[position]``, except that a table does not keep what it builds: code that walks
+    every paper (keys, features, cache writes) would otherwise pin 10^6 objects, gigabytes."""
+    if isinstance(papers, PaperTable):
+        return papers.peek
+    return papers.__getitem__
+
+
 def paper_ids(papers: Sequence[Paper]) -> list[str]:
     """Every paper's id, without materialising a table's papers (or a view's that has
     them: see ``reader.search.segments.Prefix``)."""
