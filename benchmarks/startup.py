@@ -111,6 +111,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="warm runs")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--add", type=int, default=0, help="then add a day's file of N papers")
+    parser.add_argument(
+        "--cache", type=Path, help="keep the cache here; if it is filled, skip the cold run"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -130,7 +133,12 @@ def main() -> None:
         cache, db = Path(scratch) / "cache", Path(scratch) / "reading_list.json"
         if args.add:  # the add step writes into the corpus: work on a copy
             corpus = Path(shutil.copytree(corpus, Path(scratch) / "corpus"))
-        print(_line("cold", [_measure(corpus, cache, db)]), flush=True)
+        warm_already = False
+        if args.cache is not None:
+            cache = args.cache
+            warm_already = cache.exists() and not args.add
+        if not warm_already:
+            print(_line("cold", [_measure(corpus, cache, db)]), flush=True)
         warm = [_measure(corpus, cache, db) for _ in range(args.runs)]
         print(_line(f"warm (median of {args.runs})", warm), flush=True)
         if args.add:

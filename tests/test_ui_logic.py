@@ -402,3 +402,22 @@ def test_detail_and_tag_completion_take_hostile_text(
     suggester = TagListSuggester([title, query], suggested=[abstract])
     completed = suggester.suggest(query)
     assert completed is None or completed.startswith(query)
+
+
+def test_the_app_paints_at_up_to_120_frames_unless_the_user_says_otherwise() -> None:
+    """A key's result waits for Textual's next screen update: at the default 60 per second
+    that is up to 17 ms per key (benchmarks/README.md, Keystroke latency)."""
+    import os
+    import subprocess
+    import sys
+
+    script = "import reader.ui.app, textual.constants as c; print(c.MAX_FPS)"
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    ours = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    theirs = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "TEXTUAL_FPS": "30"},
+        capture_output=True,
+        text=True,
+    )
+    assert (ours.stdout.strip(), theirs.stdout.strip()) == ("120", "30")
