@@ -125,7 +125,8 @@ async def test_a_days_new_file_is_searchable_at_the_first_frame(
     async with app.run_test(size=SMALL) as pilot:
         screen = await settled_main_screen(pilot)
         assert app.session is not None
-        assert isinstance(app.session.engine, SegmentedEngine)
+        assert isinstance(app.session.engine, DeferredEngine)  # the list came first
+        assert isinstance(app.session.engine.engine, SegmentedEngine)
         assert today.title is not None
         await pilot.press("slash", *today.title[:40])
         await settle(pilot)

@@ -52,3 +52,20 @@ def test_an_index_that_cannot_be_built_is_said_not_waited_for(papers: list) -> N
     assert result.indices == [] and not result.cancelled
     assert result.hint == "Search is unavailable: [bold]out of memory{0}"
     assert waiting.search("", {}).total == len(papers)  # the list itself still works
+
+
+def test_a_cached_corpus_is_listed_newest_first_without_building_papers() -> None:
+    """At 10^6 papers building every paper costs gigabytes: the list shown while the
+    index loads comes from the dates column; title order waits for the index."""
+    from reader.parsing.table import PaperTable
+
+    load_corpus([SAMPLE])  # fills the cache
+    table = load_corpus([SAMPLE]).papers
+    assert isinstance(table, PaperTable)
+    waiting = DeferredEngine(table)
+    expected = SearchEngine(list(load_corpus([SAMPLE], use_cache=False).papers)).search("", {})
+    assert waiting.search("", {}, SortKey.DATE).indices == expected.indices
+    assert all(made is None for made in table._made)
+    stop = threading.Event()
+    stop.set()
+    assert waiting.search("", {}, SortKey.TITLE, should_stop=stop.is_set).cancelled

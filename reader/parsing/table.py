@@ -235,6 +235,14 @@ class PaperTable(Sequence[Paper]):
             return (PaperTable, (PaperTable.from_papers(self)._columns,))
         return (PaperTable, (self._columns,))
 
+    def dates_column(self) -> list[str | None]:
+        """Every row's date, without building rows (a replaced or added row's own)."""
+        stored = self._columns["dates"]
+        return [
+            made.date if made is not None else stored[index]
+            for index, made in enumerate(self._made)
+        ]
+
     def links_column(self) -> list[bool]:
         """Whether each row has possible duplicates, without building rows: a built row's
         own value wins, since linking updates built papers in place."""
@@ -275,6 +283,13 @@ def paper_reader(papers: Sequence[Paper]) -> Callable[[int], Paper]:
     if isinstance(papers, PaperTable):
         return papers.peek
     return papers.__getitem__
+
+
+def paper_dates(papers: Sequence[Paper]) -> list[str | None]:
+    """Every paper's date, without materialising a table's papers."""
+    if isinstance(papers, PaperTable):
+        return papers.dates_column()
+    return [paper.date for paper in papers]
 
 
 def paper_ids(papers: Sequence[Paper]) -> list[str]:

@@ -4,7 +4,8 @@ A cold start at 10^5 papers parses and merges in a few seconds, then indexing ta
 again. The list need not wait for it: the papers can be shown, read and triaged in date
 order at once. ``DeferredEngine`` stands in for the engine meanwhile:
 
-- everything, newest first (or in title order) is answered at once, without an index;
+- everything, newest first, is answered at once without an index (from the dates alone,
+  so a cached corpus builds no papers); title order too, for a freshly parsed corpus;
 - any other query waits for the index, polling ``should_stop`` so a newer keystroke still
   cancels it; callers that cannot wait (counts on the UI thread) ask ``ready`` first.
 
@@ -18,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from reader.model.annotation import Annotation
 from reader.model.paper import Paper
+from reader.parsing.table import PaperTable
 from reader.search.engine import SearchEngine, SearchResult, SortKey
 from reader.search.index import newest_first, title_key
 from reader.search.query import parse_query
@@ -45,6 +47,7 @@ class DeferredEngine:
         return self._engine
 
     def provide(self, engine: SearchEngine | SegmentedEngine) -> None:
+        """The engine from now on (again, to swap in a compacted one)."""
         self._engine = engine
         self._provided.set()
 
@@ -83,8 +86,9 @@ class DeferredEngine:
         query = parse_query(text)
         if engine is None and query.is_empty and within is None:
             order = self._order(sort)
-            shown = order if limit is None else order[:limit]
-            return SearchResult(query, shown, query.hint, False, len(order))
+            if order is not None:
+                shown = order if limit is None else order[:limit]
+                return SearchResult(query, shown, query.hint, False, len(order))
         while engine is None:
             if self._failure is not None:
                 return SearchResult(query, [], f"Search is unavailable: {self._failure}")
@@ -96,10 +100,14 @@ class DeferredEngine:
             text, annotations, sort, within=within, limit=limit, should_stop=should_stop
         )
 
-    def _order(self, sort: SortKey) -> list[int]:
+    def _order(self, sort: SortKey) -> list[int] | None:
         """Every position, newest first or by title: what the index would answer for an
-        empty query, computed from the papers (a fraction of a second at 10^5)."""
+        empty query, computed from the papers (a fraction of a second at 10^5). None for
+        title order over a cached corpus, whose titles would mean building every paper
+        (gigabytes at 10^6): that waits for the index, which is a second away there."""
         kind = SortKey.TITLE if sort is SortKey.TITLE else SortKey.DATE
+        if kind is SortKey.TITLE and isinstance(self._papers, PaperTable):
+            return None
         with self._lock:
             order = self._orders.get(kind)
             if order is None:

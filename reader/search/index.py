@@ -34,7 +34,7 @@ from reader.parsing.parallel import (
     process_context,
     stderr_for_children,
 )
-from reader.parsing.table import paper_ids
+from reader.parsing.table import paper_dates, paper_ids
 from reader.search import bitsets
 from reader.search.query import ABSTRACT, AUTHOR, TITLE
 from reader.search.text import tokens
@@ -349,7 +349,7 @@ def _date_key(iso_date: str | None) -> int:
 
 def newest_first(papers: Sequence[Paper]) -> array[int]:
     """Positions newest first; corpus order among equal dates, undated last."""
-    keys = [_date_key(paper.date) for paper in papers]
+    keys = [_date_key(date) for date in paper_dates(papers)]  # a table builds no papers
     # Stable sort on the negated key: newest first, corpus order among equals, undated last.
     return array("I", sorted(range(len(papers)), key=lambda position: -keys[position]))
 

@@ -186,9 +186,9 @@ class ReaderApp(App[None]):
         assert self.reading_list is not None
         try:
             corpus = load_corpus(self.corpus_paths, progress=self._report_progress, link=False)
-            quick = quick_engine(corpus)
-            # No index yet: the list is shown at once and searches wait for the index.
-            engine = quick.engine if quick is not None else DeferredEngine(corpus.papers)
+            # The list is shown at once; searches wait for the engine, which comes from the
+            # cache (a second at 10^6 papers), grows from yesterday's, or is built.
+            engine = DeferredEngine(corpus.papers)
             search = web_search_for(self.settings.open_url)
             session = Session(corpus, self.reading_list, engine, web_search=search)
         except _Abandoned:
@@ -198,14 +198,14 @@ class ReaderApp(App[None]):
             return
         self.call_from_thread(self._loaded, session)
         self._behind_list = True
-        # Second stage, behind the usable list: the index (if it was not cached), then the
-        # near-duplicate links and the cache; each shows its progress in the counts line.
+        # Second stage, behind the usable list: the index, then the near-duplicate links
+        # and the cache; each shows its progress in the counts line.
         try:
-            if isinstance(engine, DeferredEngine):
-                engine.provide(self._build_index(corpus))
-                self.call_from_thread(self._index_ready, session)
-            elif quick is not None and quick.engine.needs_compaction:
-                session.engine = self._build_index(corpus)  # one index over everything again
+            quick = quick_engine(corpus)
+            engine.provide(quick.engine if quick is not None else self._build_index(corpus))
+            self.call_from_thread(self._index_ready, session)
+            if quick is not None and quick.engine.needs_compaction:
+                engine.provide(self._build_index(corpus))  # one index over everything again
             elif quick is not None and quick.fresh:
                 save_engine(corpus, quick.engine)
             if not corpus.linked:
@@ -213,7 +213,7 @@ class ReaderApp(App[None]):
         except _Abandoned:
             return
         except Exception as error:  # a bug: the papers stay usable, only this stage is lost
-            if isinstance(engine, DeferredEngine) and not engine.ready:
+            if not engine.ready:
                 engine.give_up(str(error))  # typed searches say so rather than wait
             self.call_from_thread(self._set_background, None)
             self.call_from_thread(self._loading_failed, error)
