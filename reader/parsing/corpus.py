@@ -42,6 +42,9 @@ from reader.paths import cache_dir
 BIBTEX = "bibtex"
 PARSE, MERGE, LINK, INDEX = "parse", "merge", "link", "index"
 PHASES = (PARSE, MERGE, LINK, INDEX)
+# Reported (0 of 1) before each cache write of ``finish_loading``: seconds at 10^5 papers,
+# which a progress display must not show as the previous phase at 100%.
+SAVE = "save"
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -301,6 +304,8 @@ def finish_loading(
     if pending is None:
         return corpus
     if snapshot_first and corpus.cache_key is not None and pending.abstracts is None:
+        if progress is not None:
+            progress(SAVE, 0, 1)
         _write_cache(corpus, pending, linked=False)
 
     def report(done: int, total: int) -> None:
@@ -312,6 +317,8 @@ def finish_loading(
     apply_links(pending.papers, linker, touched | pending.relink)
     corpus.pending = None
     if corpus.cache_key is not None:
+        if progress is not None:
+            progress(SAVE, 0, 1)
         _write_cache(corpus, pending, linked=True)
     return corpus
 

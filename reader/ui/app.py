@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 
 from reader.config import Settings
 from reader.export.links import web_search_for
-from reader.parsing.corpus import INDEX, LINK, Corpus, finish_loading, load_corpus
+from reader.parsing.corpus import INDEX, LINK, SAVE, Corpus, finish_loading, load_corpus
 from reader.search import DeferredEngine, SearchEngine
 from reader.search.cached import quick_engine, save_engine
 from reader.service.session import Session, plural
@@ -47,6 +47,7 @@ DEFAULT_THEME = "reader-dark"
 _PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent from the loading thread
 # What the counts line says while a phase runs behind the list.
 _BEHIND = {INDEX: "indexing for search", LINK: "linking near duplicates"}
+_SAVING = "saving for a fast next start"
 
 
 class _Abandoned(Exception):
@@ -227,6 +228,7 @@ class ReaderApp(App[None]):
         engine = SearchEngine(
             corpus.papers, progress=lambda done, total: self._report_progress(INDEX, done, total)
         )
+        self._report_progress(SAVE, 0, 1)
         save_engine(corpus, engine)
         return engine
 
@@ -254,7 +256,7 @@ class ReaderApp(App[None]):
         self._last_progress, self._last_phase = now, phase
         if self._behind_list:  # a note in the counts line
             percent = done * 100 // total if total else 0
-            message = f"{_BEHIND.get(phase, phase)} {percent}%"
+            message = _SAVING if phase == SAVE else f"{_BEHIND.get(phase, phase)} {percent}%"
             self.call_from_thread(self._set_background, message)
             return
         self.call_from_thread(self._set_progress, phase, done, total)
