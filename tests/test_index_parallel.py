@@ -22,6 +22,12 @@ def papers() -> list[Any]:
     return list(load_corpus([SAMPLE], use_cache=False).papers)
 
 
+def _force_a_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second process even for the sample corpus, whatever the machine's load."""
+    monkeypatch.setattr(index_module, "PARALLEL_ABOVE", 10)
+    monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
+
+
 def _serial(papers: list[Any], monkeypatch: pytest.MonkeyPatch) -> bytes:
     with monkeypatch.context() as patch:
         patch.setattr(index_module, "PARALLEL_ABOVE", 10**9)
@@ -32,8 +38,7 @@ def test_two_processes_build_the_same_index_as_one(
     papers: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = _serial(papers, monkeypatch)
-    monkeypatch.setattr(index_module, "PARALLEL_ABOVE", 10)
-    monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
+    _force_a_helper(monkeypatch)
     started: list[int] = []
     real_start = index_module._Helper.start.__func__  # type: ignore[attr-defined]
 
@@ -65,8 +70,7 @@ def test_a_helper_process_that_dies_costs_only_time(
     papers: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = _serial(papers, monkeypatch)
-    monkeypatch.setattr(index_module, "PARALLEL_ABOVE", 10)
-    monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
+    _force_a_helper(monkeypatch)
     monkeypatch.setattr(index_module, "_serve_postings", _dies)  # pickled by reference
     assert pickle.dumps(SearchIndex.build(papers)) == serial
 
@@ -75,8 +79,7 @@ def test_a_helper_that_cannot_start_costs_only_time(
     papers: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = _serial(papers, monkeypatch)
-    monkeypatch.setattr(index_module, "PARALLEL_ABOVE", 10)
-    monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
+    _force_a_helper(monkeypatch)
     monkeypatch.setattr(index_module, "process_context", _NoProcesses)
     assert pickle.dumps(SearchIndex.build(papers)) == serial
 
@@ -85,8 +88,7 @@ def test_an_abandoned_build_ends_its_helper_at_once(
     papers: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The app quitting mid-build (progress raises) must not wait for the helper."""
-    monkeypatch.setattr(index_module, "PARALLEL_ABOVE", 10)
-    monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
+    _force_a_helper(monkeypatch)
     helpers: list[Any] = []
     real_start = index_module._Helper.start.__func__  # type: ignore[attr-defined]
 

@@ -236,19 +236,22 @@ class PaperTable(Sequence[Paper]):
         return (PaperTable, (self._columns,))
 
     def dates_column(self) -> list[str | None]:
-        """Every row's date, without building rows (a replaced or added row's own)."""
-        stored = self._columns["dates"]
-        return [
-            made.date if made is not None else stored[index]
-            for index, made in enumerate(self._made)
-        ]
+        """Every row's date, without building rows."""
+        dates: list[str | None] = self._current("dates", "date")
+        return dates
 
     def links_column(self) -> list[bool]:
-        """Whether each row has possible duplicates, without building rows: a built row's
-        own value wins, since linking updates built papers in place."""
-        stored = self._columns["possible_duplicates"]
+        """Whether each row has possible duplicates, without building rows."""
         return [
-            bool(made.possible_duplicates if made is not None else stored[index])
+            bool(links) for links in self._current("possible_duplicates", "possible_duplicates")
+        ]
+
+    def _current(self, column: str, field: str) -> list[Any]:
+        """A column as the rows are now: a built row's own value wins, since a replaced or
+        added row has no column value and linking updates built papers in place."""
+        stored = self._columns[column]
+        return [
+            getattr(made, field) if made is not None else stored[index]
             for index, made in enumerate(self._made)
         ]
 
