@@ -25,7 +25,7 @@ def papers() -> list[Any]:
 def _force_a_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     """A second process even for the sample corpus, whatever the machine's load."""
     monkeypatch.setattr(index_module, "PARALLEL_ABOVE", 10)
-    monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(index_module, "usable_cores", lambda: 2)
 
 
 def _serial(papers: list[Any], monkeypatch: pytest.MonkeyPatch) -> bytes:
@@ -110,8 +110,8 @@ def test_an_abandoned_build_ends_its_helper_at_once(
 
 
 def test_one_core_or_a_small_corpus_stays_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index_module, "_usable_cores", lambda: 1)
+    monkeypatch.setattr(index_module, "usable_cores", lambda: 1)
     assert index_module._helper_share(10**6) == 0
-    monkeypatch.setattr(index_module, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(index_module, "usable_cores", lambda: 2)
     assert index_module._helper_share(index_module.PARALLEL_ABOVE - 1) == 0
     assert index_module._helper_share(10**6) == 5 * 10**5

@@ -117,6 +117,11 @@ def _runnable_now() -> int | None:
         return None
 
 
+def usable_cores() -> int:
+    """Cores this process could keep busy now: its own, less what other work runs on."""
+    return min(available_cores(), int(idle_cores() + 0.5))
+
+
 def workers_for(files: int, size: int) -> int:
     """How many worker processes to parse ``files`` files of ``size`` bytes in all: 0 for none.
 
@@ -126,7 +131,7 @@ def workers_for(files: int, size: int) -> int:
     """
     if files < 2 or size < MIN_BYTES:
         return 0
-    workers = min(files, available_cores(), int(idle_cores() + 0.5))
+    workers = min(files, usable_cores())
     return workers if workers >= 2 else 0
 
 

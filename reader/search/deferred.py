@@ -56,22 +56,6 @@ class DeferredEngine:
         self._failure = reason
         self._provided.set()
 
-    @property
-    def needs_compaction(self) -> bool:
-        return self._engine is not None and self._engine.needs_compaction
-
-    def __len__(self) -> int:
-        return len(self._papers)
-
-    def clear_caches(self) -> None:
-        if self._engine is not None:
-            self._engine.clear_caches()
-
-    def to_state(self) -> object:
-        if self._engine is None:
-            raise ValueError("the index is still being built")
-        return self._engine.to_state()
-
     def search(
         self,
         text: str,

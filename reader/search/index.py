@@ -28,12 +28,7 @@ from multiprocessing.connection import Connection
 from typing import TypeAlias
 
 from reader.model.paper import Paper
-from reader.parsing.parallel import (
-    available_cores,
-    idle_cores,
-    process_context,
-    stderr_for_children,
-)
+from reader.parsing.parallel import process_context, stderr_for_children, usable_cores
 from reader.parsing.table import paper_dates, paper_ids
 from reader.search import bitsets
 from reader.search.query import ABSTRACT, AUTHOR, TITLE
@@ -209,13 +204,9 @@ def _helper_share(size: int) -> int:
     on a machine whose cores other work already fills, it only adds the cost of shipping
     texts and postings between processes.
     """
-    if size < PARALLEL_ABOVE or _usable_cores() < 2:
+    if size < PARALLEL_ABOVE or usable_cores() < 2:
         return 0
     return size // 2
-
-
-def _usable_cores() -> int:
-    return min(available_cores(), int(idle_cores() + 0.5))
 
 
 def _texts(papers: Sequence[Paper], positions: Iterable[int]) -> _Texts:

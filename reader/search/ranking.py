@@ -118,6 +118,19 @@ def by_relevance(
     return ranked, runs
 
 
+def run_scores(runs: list[int], length: int) -> list[int]:
+    """A score for each of the first ``length`` results, from ``by_relevance``'s runs
+    (0 where no run covers a result)."""
+    scores = [0] * length
+    for run in range(0, len(runs), 2):
+        start = runs[run]
+        if start >= length:
+            break
+        stop = runs[run + 2] if run + 2 < len(runs) else length
+        scores[start:stop] = [runs[run + 1]] * (min(stop, length) - start)
+    return scores
+
+
 def rerank_head(
     ranked: list[int],
     runs: list[int],
@@ -133,13 +146,7 @@ def rerank_head(
     head = ranked[: min(RERANK_HEAD, *unranked)] if unranked else ranked[:RERANK_HEAD]
     if len(head) < 2 or not query:
         return ranked
-    head_scores = [0] * len(head)
-    for run in range(0, len(runs), 2):
-        start = runs[run]
-        if start >= len(head):
-            break
-        stop = runs[run + 2] if run + 2 < len(runs) else len(head)
-        head_scores[start:stop] = [runs[run + 1]] * (min(stop, len(head)) - start)
+    head_scores = run_scores(runs, len(head))
     similarity = [0.0] * len(head)
     for _, value, position in process.extract(query, titles(head), scorer=fuzz.WRatio, limit=None):
         similarity[position] = value

@@ -31,7 +31,7 @@ from reader.model.paper import Paper
 from reader.parsing.table import has_possible_duplicates, paper_ids
 from reader.search.engine import SearchEngine, SearchResult, SortKey
 from reader.search.index import SearchIndex
-from reader.search.ranking import RERANK_HEAD, rerank_head
+from reader.search.ranking import RERANK_HEAD, rerank_head, run_scores
 from reader.search.text import fold
 
 # Above this share of the corpus in the second index, one index over everything pays.
@@ -260,7 +260,7 @@ def _by_score_and_date(
     in key order already (by_relevance reads each score newest first), so only the head
     is sorted. A key costs a few hundred nanoseconds: ~30 ms for 10^5 results, paid only
     until the two indexes are compacted into one."""
-    scores = _expand(runs, len(indices))
+    scores = run_scores(runs, len(indices))
     keyed = [
         ((-score, -date_key(position), position), position)
         for score, position in zip(scores, indices, strict=True)
@@ -278,17 +278,6 @@ def _merge_keyed(
     if not old:
         return new
     return sorted(old + new)  # two ordered runs: a linear merge
-
-
-def _expand(runs: list[int], length: int) -> list[int]:
-    """A score per result from ``[start, score, ...]`` runs (0 where no run covers it)."""
-    if not runs:
-        return [0] * length
-    scores: list[int] = []
-    for run in range(0, len(runs), 2):
-        stop = runs[run + 2] if run + 2 < len(runs) else length
-        scores += [runs[run + 1]] * (stop - runs[run])
-    return scores
 
 
 def _merge(old: list[int], new: list[int], key: Callable[[int], tuple[int, ...]]) -> list[int]:
