@@ -231,3 +231,26 @@ def _answers_like_one_index(
         expected.total,
         expected.hint,
     )
+
+
+def test_a_second_days_file_grows_the_small_index_and_answers_like_one_index(
+    tmp_path: Path,
+) -> None:
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus_dir)
+    engine_for(load_corpus([corpus_dir]))  # the old corpus and its index
+    (corpus_dir / "zzz_1.txt").write_text(_a_day(21, 8), encoding="utf-8")
+    first = load_corpus([corpus_dir])  # linked and cached, as after a day's session
+    assert first.growth is not None
+    assert isinstance(engine_for(first), SegmentedEngine)  # cached segmented
+    (corpus_dir / "zzz_2.txt").write_text(_a_day(22, 8), encoding="utf-8")
+    second = load_corpus([corpus_dir], link=False)
+    assert second.growth is not None and second.growth.base_size == len(first.papers)
+    grown = engine_for(second)
+    assert isinstance(grown, SegmentedEngine)
+    whole = SearchEngine(second.papers)
+    for query in ("", "bayesian", "learning model", "optimz", "year:2024.."):
+        for sort in SortKey:
+            expected = whole.search(query, {}, sort)
+            found = grown.search(query, {}, sort)
+            assert (found.indices, found.total) == (expected.indices, expected.total)

@@ -91,8 +91,7 @@ def _grown(corpus: Corpus) -> SegmentedEngine | None:
             base = SearchEngine.from_state(state, Prefix(papers, growth.base_size))
             return SegmentedEngine(papers, base, growth.base_size, growth.changed)
         if isinstance(state, SegmentedState):
-            previous = SegmentedEngine.from_state(state, Prefix(papers, growth.base_size))
-            return previous.grown(papers, growth.changed)
+            return SegmentedEngine.grown_from(state, papers, growth.base_size, growth.changed)
     except ValueError:
         pass
     return None

@@ -135,12 +135,23 @@ class SegmentedEngine:
             self._added_positions,
         )
 
-    def grown(self, papers: Sequence[Paper], changed: Sequence[int]) -> SegmentedEngine:
-        """This corpus grown again: the same base, and the second index rebuilt over what it
-        held plus ``changed``."""
-        added = sorted(set(self._added_positions).union(changed))
-        base = SearchEngine.from_state(self._base.to_state(), Prefix(papers, self._base_size))
-        return SegmentedEngine(papers, base, self._base_size, added)
+    @classmethod
+    def grown_from(
+        cls,
+        state: SegmentedState,
+        papers: Sequence[Paper],
+        old_size: int,
+        changed: Sequence[int],
+    ) -> SegmentedEngine:
+        """A grown corpus whose previous ``old_size`` papers were segmented already: the same
+        base, and one second index over what the old one held plus ``changed`` (the old
+        second index is not loaded, only replaced). Raises ValueError when the state was
+        built for other papers."""
+        positions = state.added_positions
+        if old_size < state.base_size or (positions and positions[-1] >= old_size):
+            raise ValueError("segmented search state does not belong to these papers")
+        base = SearchEngine.from_state(state.base, Prefix(papers, state.base_size))
+        return cls(papers, base, state.base_size, sorted(set(positions).union(changed)))
 
     @property
     def needs_compaction(self) -> bool:
